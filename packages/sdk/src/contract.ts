@@ -1,0 +1,139 @@
+/**
+ * The cvkit HTTP API contract: zod schemas for every request option and response body, and the types inferred
+ * from them. The worker validates and shapes its responses with these schemas; the SDK imports only the types
+ * (`import type`), so no zod reaches a client bundle. Field names are the wire's (snake_case) everywhere.
+ */
+import { z } from 'zod';
+
+/** Tasks the API answers. */
+export const Task = z.enum(['classify', 'detect', 'segment']);
+export type Task = z.infer<typeof Task>;
+
+/** Where a model runs: inside the worker isolate, or on the remote GPU tier. */
+export const Tier = z.enum(['edge', 'remote']);
+export type Tier = z.infer<typeof Tier>;
+
+// Query strings and multipart fields arrive as strings; JSON bodies as numbers. Accept both, strictly.
+const numberish = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
+const integerIn = (min: number, max: number) => numberish.pipe(z.number().int().min(min).max(max));
+
+/** Options shared by every task. */
+const CommonOptions = z.strictObject({
+  /** Model id from `GET /v1/models`; the task's default model when absent. */
+  model: z.string().min(1).max(128).optional(),
+});
+
+export const ClassifyOptions = CommonOptions.extend({
+  /** How many predictions to return, best first. */
+  top_k: integerIn(1, 100).default(5),
+});
+export type ClassifyOptions = z.input<typeof ClassifyOptions>;
+
+/** Public description of a served model. */
+export const ModelInfo = z.object({
+  id: z.string(),
+  task: Task,
+  tier: Tier,
+  default: z.boolean(),
+  input: z.object({ width: z.number().int(), height: z.number().int() }),
+  labels: z.number().int(),
+  license: z.string(),
+  accuracy: z.string(),
+  bytes: z.number().int(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const ModelList = z.object({ models: z.array(ModelInfo) });
+export type ModelList = z.infer<typeof ModelList>;
+
+/** Size of the image as a person sees it (EXIF orientation applied). */
+export const ImageInfo = z.object({ width: z.number().int(), height: z.number().int() });
+export type ImageInfo = z.infer<typeof ImageInfo>;
+
+/** Milliseconds spent in each stage of the request, measured inside the worker. */
+export const Timings = z.object({
+  decode_ms: z.number(),
+  preprocess_ms: z.number(),
+  inference_ms: z.number(),
+  postprocess_ms: z.number(),
+  total_ms: z.number(),
+});
+export type Timings = z.infer<typeof Timings>;
+
+export const Classification = z.object({
+  /** Human-readable class name: the first name of the synset, e.g. "Egyptian cat". */
+  label: z.string(),
+  /** Index into the model's label list. */
+  index: z.number().int(),
+  /** Probability in 0..1. */
+  score: z.number(),
+  /** The full synset line, e.g. "hotdog, hot dog, red hot". */
+  synset: z.string(),
+});
+export type Classification = z.infer<typeof Classification>;
+
+export const ClassifyResponse = z.object({
+  task: z.literal('classify'),
+  model: ModelInfo,
+  image: ImageInfo,
+  predictions: z.array(Classification),
+  timings: Timings,
+});
+export type ClassifyResponse = z.infer<typeof ClassifyResponse>;
+
+/** Machine-readable error codes; each maps to exactly one HTTP status (see `ErrorStatus`). */
+export const ErrorCode = z.enum([
+  'invalid_request',
+  'invalid_json',
+  'invalid_option',
+  'unauthorized',
+  'model_not_found',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'invalid_image',
+  'image_too_large',
+  'fetch_failed',
+  'rate_limited',
+  'internal_error',
+  'upstream_error',
+  'upstream_unavailable',
+  'timeout',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorStatus: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_option: 400,
+  unauthorized: 401,
+  model_not_found: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  invalid_image: 422,
+  image_too_large: 422,
+  fetch_failed: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  upstream_error: 502,
+  upstream_unavailable: 503,
+  timeout: 504,
+};
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    request_id: z.string(),
+    retryable: z.boolean(),
+    /** For invalid options: which option and why. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const Health = z.object({ status: z.literal('ok'), version: z.string() });
+export type Health = z.infer<typeof Health>;

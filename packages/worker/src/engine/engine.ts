@@ -1,0 +1,90 @@
+/**
+ * The inference engine: one lazily created ORT session per model per isolate, label lists, and `run`.
+ * Runtime specifics (how ORT is loaded, where model bytes come from) are injected as an `EngineRuntime`,
+ * one small module per runtime: ort-workerd.ts and ort-node.ts.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { type LabelSpec, type ModelSpec, labelSpec } from '../models/manifest';
+
+export type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor' | 'env'>;
+
+export interface EngineRuntime {
+  ort: OrtModule;
+  /** Reads a file of the installed model pack, by its manifest path ("mobilenet.onnx", "labels/x.txt"). */
+  readFile(file: string): Promise<Uint8Array>;
+}
+
+export interface Labels {
+  /** Display names, index for index with the model's outputs. */
+  names: string[];
+  /** The full label lines (synonyms included). */
+  lines: string[];
+}
+
+export interface Engine {
+  session(model: ModelSpec): Promise<Ort.InferenceSession>;
+  labels(model: ModelSpec): Promise<Labels>;
+  /** Runs the model on one float32 input tensor; returns its outputs by name. */
+  run(model: ModelSpec, input: Float32Array, extraFeeds?: Record<string, Ort.Tensor>): Promise<Ort.InferenceSession.OnnxValueMapType>;
+}
+
+/** Caches a promise by key; a rejected one is dropped so the next call tries again. */
+function memoize<T>(cache: Map<string, Promise<T>>, key: string, create: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = create();
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+  }
+  return pending;
+}
+
+export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'>): Labels {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const names = spec.format === 'synset' ? lines.map((line) => (line.split(',')[0] ?? line).trim()) : lines.map((l) => l.trim());
+  return { names, lines };
+}
+
+export function createEngine(runtime: EngineRuntime): Engine {
+  const sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  const labels = new Map<string, Promise<Labels>>();
+  // ORT-web runs one inference at a time per session; queue concurrent requests instead of interleaving them.
+  const queues = new Map<string, Promise<unknown>>();
+  const { ort } = runtime;
+
+  const engine: Engine = {
+    session: (model) =>
+      memoize(sessions, model.id, async () => {
+        const bytes = await runtime.readFile(model.file);
+        return ort.InferenceSession.create(bytes, {
+          executionProviders: ['wasm'],
+          graphOptimizationLevel: model.session.graphOptimizationLevel,
+        });
+      }),
+
+    labels: (model) =>
+      memoize(labels, model.labels, async () => {
+        const spec = labelSpec(model);
+        const parsed = parseLabels(new TextDecoder().decode(await runtime.readFile(spec.file)), spec);
+        if (parsed.names.length !== spec.count) {
+          throw new Error(`${spec.file} has ${parsed.names.length} labels, the manifest says ${spec.count}`);
+        }
+        return parsed;
+      }),
+
+    async run(model, input, extraFeeds = {}) {
+      const session = await engine.session(model);
+      const { width, height, layout, name } = model.input;
+      const dims = layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3];
+      const previous = queues.get(model.id) ?? Promise.resolve();
+      const current = previous.catch(() => {}).then(() => session.run({ [name]: new ort.Tensor('float32', input, dims), ...extraFeeds }));
+      queues.set(model.id, current);
+      try {
+        return await current;
+      } finally {
+        if (queues.get(model.id) === current) queues.delete(model.id);
+      }
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,186 @@
+/**
+ * Reading the caller's image and options from a request, in every form the API accepts:
+ * - the raw body, with an image/* (or application/octet-stream) content type, options in the query string;
+ * - JSON `{ "image": "<http(s) URL | data: URL | base64>", ...options }`;
+ * - multipart/form-data with an `image` file field, other fields as options.
+ * Every limit and malformation becomes an ApiError with a message that names the fix.
+ */
+import { ApiError } from '../errors';
+
+/** Largest image accepted, in bytes (raw, after base64 decoding, or fetched from a URL). */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** Largest request body: an image of MAX_IMAGE_BYTES in base64 inside JSON fits. */
+export const MAX_BODY_BYTES = 14 * 1024 * 1024;
+/** How long fetching an image URL may take. */
+export const FETCH_TIMEOUT_MS = 10_000;
+
+export interface ImageInput {
+  bytes: Uint8Array;
+  options: Record<string, unknown>;
+}
+
+const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
+
+/** Reads a body stream, failing as soon as it exceeds `limit` bytes. */
+export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number, what: string): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new ApiError('payload_too_large', `${what} is larger than ${mib(limit)}. Downscale or recompress the image.`);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+function decodeBase64(text: string, what: string): Uint8Array {
+  const clean = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length === 0) {
+    throw new ApiError('invalid_request', `${what} is not valid base64.`);
+  }
+  if ((clean.length * 3) / 4 > MAX_IMAGE_BYTES + 3) {
+    throw new ApiError('payload_too_large', `The image is larger than ${mib(MAX_IMAGE_BYTES)}.`);
+  }
+  const binary = atob(clean.padEnd(Math.ceil(clean.length / 4) * 4, '='));
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+function decodeDataUrl(url: string): Uint8Array {
+  const comma = url.indexOf(',');
+  if (comma < 0) throw new ApiError('invalid_request', 'The data: URL has no comma before its data.');
+  const meta = url.slice(5, comma);
+  const data = url.slice(comma + 1);
+  if (meta.endsWith(';base64')) return decodeBase64(data, 'The data: URL');
+  try {
+    return new TextEncoder().encode(decodeURIComponent(data));
+  } catch {
+    throw new ApiError('invalid_request', 'The data: URL is not valid percent-encoding.');
+  }
+}
+
+/** Fetches an image URL with a time and size limit; failures are 422 fetch_failed naming the reason. */
+export async function fetchImage(url: URL, fetcher: typeof fetch = fetch): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetcher(url, { headers: { accept: 'image/*' }, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (err) {
+    const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+      ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
+      : err instanceof Error ? err.message : String(err);
+    throw new ApiError('fetch_failed', `Could not fetch the image URL ${url.href}: ${reason}.`);
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    throw new ApiError('fetch_failed', `Could not fetch the image URL ${url.href}: it answered HTTP ${res.status}.`);
+  }
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > MAX_IMAGE_BYTES) {
+    await res.body?.cancel().catch(() => {});
+    throw new ApiError('payload_too_large', `The image at ${url.href} is ${mib(declared)}; the limit is ${mib(MAX_IMAGE_BYTES)}.`);
+  }
+  return readLimited(res.body, MAX_IMAGE_BYTES, `The image at ${url.href}`);
+}
+
+/** Resolves the JSON body's `image` string: an http(s) URL, a data: URL, or bare base64. */
+async function imageFromString(value: string, fetcher: typeof fetch): Promise<Uint8Array> {
+  const text = value.trim();
+  if (/^data:/i.test(text)) return decodeDataUrl(text);
+  if (/^https?:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new ApiError('invalid_request', 'The image URL is not a valid URL.');
+    }
+    return fetchImage(url, fetcher);
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
+    throw new ApiError('invalid_request', `Unsupported image URL scheme '${text.split(':')[0]}:'; use http(s), data: or base64.`);
+  }
+  return decodeBase64(text, '`image`');
+}
+
+function queryOptions(url: URL): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of url.searchParams) options[key] = value;
+  return options;
+}
+
+/** Reads the image and the options (query string merged with body fields, body winning) from a request. */
+export async function readImageInput(req: Request, fetcher: typeof fetch = fetch): Promise<ImageInput> {
+  const query = queryOptions(new URL(req.url));
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    throw new ApiError('payload_too_large', `The request body is ${mib(declared)}; the limit is ${mib(MAX_BODY_BYTES)}.`);
+  }
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+  if (type === 'application/json') {
+    const text = new TextDecoder().decode(await readLimited(req.body, MAX_BODY_BYTES, 'The request body'));
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError('invalid_json', 'The request body is not valid JSON.');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ApiError('invalid_json', 'The JSON body must be an object like {"image": "https://..."}.');
+    }
+    const { image, ...options } = body as Record<string, unknown>;
+    if (typeof image !== 'string' || image === '') {
+      throw new ApiError('invalid_request', 'The JSON body needs an `image` string: an http(s) URL, a data: URL or base64.');
+    }
+    return { bytes: await imageFromString(image, fetcher), options: { ...query, ...options } };
+  }
+
+  if (type === 'multipart/form-data') {
+    const raw = await readLimited(req.body, MAX_BODY_BYTES, 'The request body');
+    let form: FormData;
+    try {
+      form = await new Response(raw as Uint8Array<ArrayBuffer>, { headers: { 'content-type': req.headers.get('content-type') ?? '' } }).formData();
+    } catch {
+      throw new ApiError('invalid_request', 'The multipart body is malformed.');
+    }
+    const options: Record<string, unknown> = { ...query };
+    let bytes: Uint8Array | undefined;
+    for (const [key, value] of form) {
+      if (key === 'image') {
+        bytes = typeof value === 'string' ? await imageFromString(value, fetcher) : new Uint8Array(await value.arrayBuffer());
+      } else if (typeof value === 'string') {
+        options[key] = value;
+      }
+    }
+    if (!bytes) throw new ApiError('invalid_request', 'The multipart body needs an `image` file field.');
+    if (bytes.byteLength > MAX_IMAGE_BYTES) throw new ApiError('payload_too_large', `The image is larger than ${mib(MAX_IMAGE_BYTES)}.`);
+    return { bytes, options };
+  }
+
+  if (type.startsWith('image/') || type === 'application/octet-stream') {
+    const bytes = await readLimited(req.body, MAX_IMAGE_BYTES, 'The image');
+    if (bytes.byteLength === 0) throw new ApiError('invalid_request', 'The request body is empty; send the image bytes.');
+    return { bytes, options: query };
+  }
+
+  throw new ApiError(
+    'unsupported_media_type',
+    type
+      ? `Unsupported content type '${type}'. Send the image as image/*, JSON {"image": ...} or multipart/form-data.`
+      : 'Missing content type. Send the image as image/*, JSON {"image": ...} or multipart/form-data.',
+  );
+}

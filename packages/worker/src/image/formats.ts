@@ -1,0 +1,128 @@
+/**
+ * Recognises image containers from their first bytes and reads their pixel dimensions from the header, without
+ * decoding. Photon traps (and leaks what it allocated) on garbage or truncated files, so nothing reaches the
+ * decoder before this check says the container is one we support, complete, and of a sane size.
+ */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp';
+
+export interface ImageHeader {
+  format: ImageFormat;
+  width: number;
+  height: number;
+}
+
+const startsWith = (b: Uint8Array, sig: number[], at = 0) => sig.every((v, i) => b[at + i] === v);
+const ascii = (b: Uint8Array, at: number, s: string) => startsWith(b, [...s].map((c) => c.charCodeAt(0)), at);
+
+/** The container format, from magic bytes; undefined when it is not one we decode. */
+export function sniffFormat(b: Uint8Array): ImageFormat | undefined {
+  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP')) return 'webp';
+  if (ascii(b, 0, 'GIF87a') || ascii(b, 0, 'GIF89a')) return 'gif';
+  if (ascii(b, 0, 'BM')) return 'bmp';
+  return undefined;
+}
+
+/** Names of formats people send that we recognise but do not decode, for a helpful 415. */
+export function sniffUnsupported(b: Uint8Array): string | undefined {
+  if (ascii(b, 4, 'ftyp')) {
+    const brand = String.fromCharCode(...b.subarray(8, 12));
+    if (/^(avif|avis)$/.test(brand)) return 'AVIF';
+    if (/^(heic|heix|hevc|mif1|msf1)$/.test(brand)) return 'HEIC';
+  }
+  if (ascii(b, 0, '<svg') || ascii(b, 0, '<?xml')) return 'SVG';
+  if (ascii(b, 0, '%PDF')) return 'PDF';
+  if (startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF';
+  if (startsWith(b, [0xff, 0x0a]) || startsWith(b, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20])) return 'JPEG XL';
+  return undefined;
+}
+
+const u16be = (b: Uint8Array, i: number) => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
+const u16le = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+const u24le = (b: Uint8Array, i: number) => u16le(b, i) | ((b[i + 2] ?? 0) << 16);
+const u32be = (b: Uint8Array, i: number) => u16be(b, i) * 65536 + u16be(b, i + 2);
+const u32le = (b: Uint8Array, i: number) => u16le(b, i) + u16le(b, i + 2) * 65536;
+
+function jpegSize(b: Uint8Array): [number, number] | undefined {
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return undefined;
+    const marker = b[i + 1] ?? 0;
+    if (marker === 0xff) {
+      i += 1;
+      continue;
+    }
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return [u16be(b, i + 7), u16be(b, i + 5)];
+    }
+    i += 2 + u16be(b, i + 2);
+  }
+  return undefined;
+}
+
+function webpSize(b: Uint8Array): [number, number] | undefined {
+  if (ascii(b, 12, 'VP8 ')) return [u16le(b, 26) & 0x3fff, u16le(b, 28) & 0x3fff];
+  if (ascii(b, 12, 'VP8L')) {
+    const bits = u32le(b, 21);
+    return [(bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1];
+  }
+  if (ascii(b, 12, 'VP8X')) return [u24le(b, 24) + 1, u24le(b, 27) + 1];
+  return undefined;
+}
+
+/** A cheap completeness check: the container's end marker is where it should be. */
+function looksComplete(format: ImageFormat, b: Uint8Array): boolean {
+  const n = b.length;
+  switch (format) {
+    case 'jpeg': {
+      // EOI, allowing trailing padding some encoders and cameras append.
+      for (let i = n - 2; i >= Math.max(2, n - 4096); i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return true;
+      return false;
+    }
+    case 'png':
+      for (let i = n - 12; i >= Math.max(8, n - 4096); i--) if (ascii(b, i + 4, 'IEND')) return true;
+      return false;
+    case 'webp':
+      return u32le(b, 4) + 8 <= n;
+    case 'gif':
+      for (let i = n - 1; i >= Math.max(6, n - 64); i--) if (b[i] === 0x3b) return true;
+      return false;
+    case 'bmp':
+      return u32le(b, 2) <= n;
+  }
+}
+
+/**
+ * Reads the header of a supported image. Returns the format and size, or a reason it cannot be decoded:
+ * 'unsupported' (not an image format we decode), 'corrupt' (unreadable header or truncated file).
+ */
+export function readHeader(b: Uint8Array): ImageHeader | { error: 'unsupported' | 'corrupt'; detail: string } {
+  const format = sniffFormat(b);
+  if (!format) {
+    const known = sniffUnsupported(b);
+    return { error: 'unsupported', detail: known ? `${known} images are not supported` : 'not a recognised image format' };
+  }
+  let size: [number, number] | undefined;
+  switch (format) {
+    case 'jpeg':
+      size = jpegSize(b);
+      break;
+    case 'png':
+      size = b.length >= 24 && ascii(b, 12, 'IHDR') ? [u32be(b, 16), u32be(b, 20)] : undefined;
+      break;
+    case 'webp':
+      size = webpSize(b);
+      break;
+    case 'gif':
+      size = b.length >= 10 ? [u16le(b, 6), u16le(b, 8)] : undefined;
+      break;
+    case 'bmp':
+      size = b.length >= 26 ? [u32le(b, 18), Math.abs(u32le(b, 22) | 0)] : undefined;
+      break;
+  }
+  if (!size || size[0] < 1 || size[1] < 1) return { error: 'corrupt', detail: `the ${format.toUpperCase()} header is unreadable` };
+  if (!looksComplete(format, b)) return { error: 'corrupt', detail: `the ${format.toUpperCase()} file is truncated` };
+  return { format, width: size[0], height: size[1] };
+}

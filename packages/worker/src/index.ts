@@ -1,0 +1,24 @@
+/** The Cloudflare Workers entry: the cvkit API with the edge provider, models from the MODELS assets binding. */
+import { createApp } from './app';
+import { createEngine } from './engine/engine';
+import { workerdRuntime } from './engine/ort-workerd';
+import { createEdgeProvider } from './providers/edge';
+
+export interface Env {
+  /** Static assets binding holding the installed model pack (wrangler.toml [assets]). */
+  MODELS: Fetcher;
+  /** Comma-separated API keys; unset or empty disables authentication. */
+  API_KEYS?: string;
+}
+
+let app: ReturnType<typeof createApp> | undefined;
+
+export default {
+  fetch(request, env, ctx) {
+    app ??= createApp({
+      provider: createEdgeProvider(createEngine(workerdRuntime(env.MODELS))),
+      apiKeys: (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    });
+    return app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

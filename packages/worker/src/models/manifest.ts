@@ -1,0 +1,100 @@
+/**
+ * The models this worker serves, as data: manifest.json describes each model's file, input and output, and one
+ * generic pipeline reads it. Adding a model is adding an entry, not code.
+ */
+import { z } from 'zod';
+import type { ModelInfo, Task } from '@cvkit/sdk/contract';
+import { Task as TaskSchema } from '@cvkit/sdk/contract';
+import { ApiError } from '../errors';
+import manifestJson from './manifest.json';
+
+const Triple = z.tuple([z.number(), z.number(), z.number()]);
+
+export const InputSpec = z.object({
+  name: z.string(),
+  layout: z.enum(['NCHW', 'NHWC']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  channels: z.enum(['RGB', 'BGR']),
+  /** stretch: resize to width x height; letterbox: keep aspect, top-left, pad the rest with `pad`. */
+  resize: z.enum(['stretch', 'letterbox']),
+  pad: z.number().optional(),
+  /** value = (pixel - mean[c]) / std[c], pixels in 0..255. */
+  mean: Triple,
+  std: Triple,
+});
+export type InputSpec = z.infer<typeof InputSpec>;
+
+export const OutputSpec = z.discriminatedUnion('kind', [
+  /** Classification scores per label; `softmax` when the model outputs logits. */
+  z.object({ kind: z.literal('probabilities'), name: z.string(), softmax: z.boolean().default(false) }),
+]);
+export type OutputSpec = z.infer<typeof OutputSpec>;
+
+const ModelSpec = z.object({
+  id: z.string(),
+  task: TaskSchema,
+  default: z.boolean(),
+  file: z.string(),
+  sha256: z.string().length(64),
+  bytes: z.number().int(),
+  license: z.string(),
+  provenance: z.string(),
+  accuracy: z.string(),
+  input: InputSpec,
+  output: OutputSpec,
+  labels: z.string(),
+  session: z.object({ graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']) }),
+});
+export type ModelSpec = z.infer<typeof ModelSpec>;
+
+const LabelSpec = z.object({
+  file: z.string(),
+  sha256: z.string().length(64),
+  /** synset: "name, other name, ..." per line, the first name is the label; plain: one label per line. */
+  format: z.enum(['synset', 'plain']),
+  count: z.number().int().positive(),
+});
+export type LabelSpec = z.infer<typeof LabelSpec>;
+
+const Manifest = z
+  .object({ labels: z.record(z.string(), LabelSpec), models: z.array(ModelSpec) })
+  .refine((m) => m.models.every((model) => model.labels in m.labels), 'every model names a label list in `labels`')
+  .refine(
+    (m) => TaskSchema.options.every((task) => m.models.filter((x) => x.task === task && x.default).length <= 1),
+    'at most one default model per task',
+  );
+
+export const manifest = Manifest.parse(manifestJson);
+
+/** The model for a task: `id` when given, else the task's default. Throws model_not_found (404). */
+export function findModel(task: Task, id: string | undefined): ModelSpec {
+  const model = id === undefined ? manifest.models.find((m) => m.task === task && m.default) : manifest.models.find((m) => m.id === id);
+  if (!model) {
+    const ids = manifest.models.filter((m) => m.task === task).map((m) => m.id);
+    throw new ApiError('model_not_found', `No ${task} model '${id ?? '(default)'}'. Available: ${ids.join(', ')}.`);
+  }
+  if (model.task !== task) {
+    throw new ApiError('model_not_found', `Model '${model.id}' is a ${model.task} model, not a ${task} model; use /v1/${model.task}.`);
+  }
+  return model;
+}
+
+export function labelSpec(model: ModelSpec): LabelSpec {
+  return manifest.labels[model.labels] as LabelSpec;
+}
+
+/** The model as the API describes it. */
+export function modelInfo(model: ModelSpec): ModelInfo {
+  return {
+    id: model.id,
+    task: model.task,
+    tier: 'edge',
+    default: model.default,
+    input: { width: model.input.width, height: model.input.height },
+    labels: labelSpec(model).count,
+    license: model.license,
+    accuracy: model.accuracy,
+    bytes: model.bytes,
+  };
+}

@@ -1,0 +1,42 @@
+/** Per-stage timing of a request, reported in every response's `timings`. */
+import type { Timings } from '@cvkit/sdk/contract';
+
+export type Stage = 'decode' | 'preprocess' | 'inference' | 'postprocess';
+
+export interface Timer {
+  measure<T>(stage: Stage, fn: () => T): T;
+  measureAsync<T>(stage: Stage, fn: () => Promise<T>): Promise<T>;
+  result(): Timings;
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export function createTimer(now: () => number = () => performance.now()): Timer {
+  const start = now();
+  const spent: Record<Stage, number> = { decode: 0, preprocess: 0, inference: 0, postprocess: 0 };
+  return {
+    measure(stage, fn) {
+      const t = now();
+      try {
+        return fn();
+      } finally {
+        spent[stage] += now() - t;
+      }
+    },
+    async measureAsync(stage, fn) {
+      const t = now();
+      try {
+        return await fn();
+      } finally {
+        spent[stage] += now() - t;
+      }
+    },
+    result: () => ({
+      decode_ms: round(spent.decode),
+      preprocess_ms: round(spent.preprocess),
+      inference_ms: round(spent.inference),
+      postprocess_ms: round(spent.postprocess),
+      total_ms: round(now() - start),
+    }),
+  };
+}
