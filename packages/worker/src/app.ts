@@ -4,14 +4,11 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { z } from 'zod';
-import { ClassifyOptions, type ClassifyResponse, type ErrorBody, type ModelList } from '@cvkit/sdk/contract';
-import { ApiError, type ErrorIssue } from './errors';
-import { decodeImage, type DecodedImage } from './image/decode';
-import { readImageInput } from './http/input';
-import { findModel, manifest, modelInfo } from './models/manifest';
-import type { ImageSource, VisionProvider } from './providers/types';
-import { createTimer } from './timings';
+import type { ErrorBody, ModelList } from '@cvkit/sdk/contract';
+import { classifyRoute } from './classify/route';
+import { ApiError } from './errors';
+import { manifest, modelInfo } from './models/manifest';
+import type { VisionProvider } from './providers/types';
 
 export const VERSION = '0.1.0';
 
@@ -23,28 +20,21 @@ export interface AppOptions {
   fetch?: typeof fetch;
 }
 
-type Env = { Variables: { requestId: string } };
+/** What a task's route needs from the app. */
+export interface RouteDeps {
+  provider: VisionProvider;
+  fetch: typeof fetch;
+}
+
+/** Each task registers its own routes; adding a task is adding a line here. */
+const taskRoutes = [classifyRoute];
+
+export type AppEnv = { Variables: { requestId: string } };
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  // zod issues may carry the caller's input; only the path and message leave the worker.
-  const issues: ErrorIssue[] = result.error.issues.map((i) => ({
-    path: i.path.join('.') || '(options)',
-    message: i.code === 'unrecognized_keys' ? `unknown option(s): ${i.keys.join(', ')}` : i.message,
-  }));
-  throw new ApiError('invalid_option', `Invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
-}
-
-function imageSource(bytes: Uint8Array): ImageSource {
-  let decoded: DecodedImage | undefined;
-  return { bytes, decode: () => (decoded ??= decodeImage(bytes)) };
-}
-
 export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: AppOptions) {
-  const app = new Hono<Env>();
+  const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -70,21 +60,13 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
 
   app.get('/v1/models', (c) => c.json({ models: manifest.models.map(modelInfo) } satisfies ModelList));
 
-  app.post('/v1/classify', async (c) => {
-    const timer = createTimer();
-    const { bytes, options: raw } = await readImageInput(c.req.raw, fetcher);
-    const options = parseOptions(ClassifyOptions, raw);
-    const model = findModel('classify', options.model);
-    const result = await provider.classify({ image: imageSource(bytes), model, options, timer, signal: c.req.raw.signal });
-    return c.json({ task: 'classify', model: modelInfo(model), ...result, timings: timer.result() } satisfies ClassifyResponse);
-  });
+  for (const register of taskRoutes) register(app, { provider, fetch: fetcher });
 
-  const routes: Record<string, string> = { '/health': 'GET', '/v1/models': 'GET', '/v1/classify': 'POST' };
   app.notFound((c) => {
-    const allowed = routes[c.req.path];
-    if (allowed) {
-      c.header('allow', allowed);
-      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed}.`);
+    const allowed = [...new Set(app.routes.filter((r) => r.path === c.req.path && r.method !== 'ALL').map((r) => r.method))];
+    if (allowed.length > 0) {
+      c.header('allow', allowed.join(', '));
+      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}.`);
     }
     throw new ApiError('not_found', `No route ${c.req.method} ${c.req.path}. See GET /v1/models and the README's API table.`);
   });

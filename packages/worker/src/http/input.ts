@@ -21,6 +21,23 @@ export interface ImageInput {
 
 const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
 
+/** Largest body read and discarded after a limit is hit, so the connection stays usable for the next request. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let drained = 0;
+  try {
+    while (drained < DRAIN_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drained += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away: nothing left to keep usable
+  }
+}
+
 /** Reads a body stream, failing as soon as it exceeds `limit` bytes. */
 export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number, what: string): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0);
@@ -32,7 +49,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, limit
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      await drain(reader);
       throw new ApiError('payload_too_large', `${what} is larger than ${mib(limit)}. Downscale or recompress the image.`);
     }
     chunks.push(value);
@@ -127,6 +144,7 @@ export async function readImageInput(req: Request, fetcher: typeof fetch = fetch
   const query = queryOptions(new URL(req.url));
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) {
+    if (req.body) await drain(req.body.getReader());
     throw new ApiError('payload_too_large', `The request body is ${mib(declared)}; the limit is ${mib(MAX_BODY_BYTES)}.`);
   }
   const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

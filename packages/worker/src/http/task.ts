@@ -1,0 +1,50 @@
+/**
+ * What every task route shares: reading the image and options, validating options against the contract's
+ * schema, resolving the model, and timing the request.
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { Task } from '@cvkit/sdk/contract';
+import { ApiError, type ErrorIssue } from '../errors';
+import { type DecodedImage, decodeImage } from '../image/decode';
+import { findModel, type ModelSpec } from '../models/manifest';
+import type { ImageSource } from '../providers/types';
+import { createTimer, type Timer } from '../timings';
+import { readImageInput } from './input';
+
+/** Validates options; zod issues are reduced to path and message (they can carry the caller's input). */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issues: ErrorIssue[] = result.error.issues.map((i) => ({
+    path: i.path.join('.') || '(options)',
+    message: i.code === 'unrecognized_keys' ? `unknown option(s): ${i.keys.join(', ')}` : i.message,
+  }));
+  throw new ApiError('invalid_option', `Invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
+}
+
+/** The caller's bytes, decoded at most once and only when a provider asks. */
+export function imageSource(bytes: Uint8Array): ImageSource {
+  let decoded: DecodedImage | undefined;
+  return { bytes, decode: () => (decoded ??= decodeImage(bytes)) };
+}
+
+export interface TaskRequest<O> {
+  image: ImageSource;
+  options: O;
+  model: ModelSpec;
+  timer: Timer;
+}
+
+/** Reads a task request: image, options (validated by `schema`), and the model they name. */
+export async function readTaskRequest<S extends z.ZodType<{ model?: string | undefined }>>(
+  c: Context,
+  task: Task,
+  schema: S,
+  fetcher: typeof fetch,
+): Promise<TaskRequest<z.output<S>>> {
+  const timer = createTimer();
+  const { bytes, options: raw } = await readImageInput(c.req.raw, fetcher);
+  const options = parseOptions(schema, raw);
+  return { image: imageSource(bytes), options, model: findModel(task, options.model), timer };
+}

@@ -1,0 +1,66 @@
+/**
+ * Starts the real worker under wrangler dev (workerd), exactly as `npm start` does, on a free loopback port.
+ * Used by vitest's global setup and by the SDK and example tests that need a live server.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+export interface WorkerServer {
+  url: string;
+  stop(): Promise<void>;
+  /** Everything wrangler printed so far, for failure messages. */
+  log(): string;
+}
+
+export async function startWorker({ vars = {}, timeoutMs = 90_000 }: { vars?: Record<string, string>; timeoutMs?: number } = {}): Promise<WorkerServer> {
+  const port = await freePort();
+  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child: ChildProcess = spawn('npx', args, {
+    cwd: repoRoot,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((ok) => child.once('exit', ok));
+    try {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {}
+    await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {}
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return { url, stop, log: () => output };
+    } catch {}
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs} ms:\n${output}`);
+}
