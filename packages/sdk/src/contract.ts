@@ -23,6 +23,12 @@ const CommonOptions = z.strictObject({
   model: z.string().min(1).max(128).optional(),
 });
 
+/** Numbers that may arrive as strings (query string, multipart fields). */
+export const numberIn = (min: number, max: number) => numberish.pipe(z.number().min(min).max(max));
+/** Booleans that may arrive as strings: true/false/1/0. */
+export const booleanish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+export { integerIn };
+
 export const ClassifyOptions = CommonOptions.extend({
   /** How many predictions to return, best first. */
   top_k: integerIn(1, 100).default(5),
@@ -56,6 +62,8 @@ export const Timings = z.object({
   preprocess_ms: z.number(),
   inference_ms: z.number(),
   postprocess_ms: z.number(),
+  /** Encoding outputs: masks, annotated images. */
+  encode_ms: z.number(),
   total_ms: z.number(),
 });
 export type Timings = z.infer<typeof Timings>;

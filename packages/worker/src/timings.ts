@@ -1,7 +1,7 @@
 /** Per-stage timing of a request, reported in every response's `timings`. */
 import type { Timings } from '@cvkit/sdk/contract';
 
-export type Stage = 'decode' | 'preprocess' | 'inference' | 'postprocess';
+export type Stage = 'decode' | 'preprocess' | 'inference' | 'postprocess' | 'encode';
 
 export interface Timer {
   measure<T>(stage: Stage, fn: () => T): T;
@@ -13,7 +13,7 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export function createTimer(now: () => number = () => performance.now()): Timer {
   const start = now();
-  const spent: Record<Stage, number> = { decode: 0, preprocess: 0, inference: 0, postprocess: 0 };
+  const spent: Record<Stage, number> = { decode: 0, preprocess: 0, inference: 0, postprocess: 0, encode: 0 };
   return {
     measure(stage, fn) {
       const t = now();
@@ -36,6 +36,7 @@ export function createTimer(now: () => number = () => performance.now()): Timer 
       preprocess_ms: round(spent.preprocess),
       inference_ms: round(spent.inference),
       postprocess_ms: round(spent.postprocess),
+      encode_ms: round(spent.encode),
       total_ms: round(now() - start),
     }),
   };
