@@ -45,7 +45,7 @@ describe('POST /v1/classify in workerd', () => {
     expect(body.predictions).toEqual([expect.objectContaining({ label: 'hotdog', synset: 'hotdog, hot dog, red hot', index: 935 })]);
   });
 
-  it.each(['mobilenet_v2_1.0_224_quant', 'mobilenet_v1_0.75_192_quant'])('serves %s on request', async (model) => {
+  it.each(['mobilenet_v2_1.0_224', 'mobilenet_v1_0.75_192_quant', 'mobilenet_v1_0.25_128_quant'])('serves %s on request', async (model) => {
     const body = await classify(fixture('parrot.jpg'), `?model=${model}&top_k=3`);
     expect(body.model.id).toBe(model);
     expect(body.predictions[0]?.label).toBe('macaw');
