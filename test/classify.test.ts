@@ -128,3 +128,17 @@ describe('the Node pipeline', () => {
     node.predictions.forEach((p, i) => expect(p.score).toBeCloseTo(edge.predictions[i]?.score ?? NaN, 5));
   });
 });
+
+describe('large photos', () => {
+  it('classifies a 12-megapixel JPEG (decoded at reduced scale) and reports its real size', async () => {
+    const { PhotonImage, resize, SamplingFilter } = await import('@cf-wasm/photon');
+    const small = PhotonImage.new_from_byteslice(fixture('parrot.jpg'));
+    const big = resize(small, 3000, 4000, SamplingFilter.Nearest);
+    const jpeg = new Uint8Array(big.get_bytes_jpeg(85));
+    small.free();
+    big.free();
+    const body = await classify(jpeg, '', 'image/jpeg');
+    expect(body.image).toEqual({ width: 3000, height: 4000 });
+    expect(body.predictions[0]?.label).toBe('macaw');
+  });
+});

@@ -6,7 +6,7 @@ import type { ClassifyResult, TaskCall } from '../providers/types';
 import { softmax, topK } from './postprocess';
 
 export async function classifyOnEdge(engine: Engine, { image, model, options, timer }: TaskCall<{ top_k: number }>): Promise<ClassifyResult> {
-  const decoded = timer.measure('decode', () => image.decode());
+  const decoded = timer.measure('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
   const { tensor } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, resizeRGBA));
   const [outputs, labels] = await timer.measureAsync('inference', () => Promise.all([engine.run(model, tensor), engine.labels(model)]));
   return timer.measure('postprocess', () => {
@@ -19,6 +19,6 @@ export async function classifyOnEdge(engine: Engine, { image, model, options, ti
       score: scores[index] as number,
       synset: labels.lines[index] ?? String(index),
     }));
-    return { image: { width: decoded.width, height: decoded.height }, predictions };
+    return { image: decoded.original, predictions };
   });
 }

@@ -3,14 +3,15 @@
  * (Open Inference Protocol v2: Triton, KServe) implements next. The HTTP routes only talk to this interface.
  */
 import type { Classification, ImageInfo, Tier } from '@cvkit/sdk/contract';
-import type { DecodedImage } from '../image/decode';
+import type { DecodeHints, DecodedImage } from '../image/decode';
 import type { ModelSpec } from '../models/manifest';
 import type { Timer } from '../timings';
 
-/** The caller's image: raw bytes, decoded at most once, on demand (a remote provider may never decode it). */
+/** The caller's image: raw bytes, decoded on demand (a remote provider may never decode it). */
 export interface ImageSource {
   bytes: Uint8Array;
-  decode(): DecodedImage;
+  /** Upright pixels at least `hints` large (JPEGs may come at reduced scale); no hints: as large as allowed. */
+  decode(hints?: DecodeHints): DecodedImage;
 }
 
 export interface TaskCall<Options> {
