@@ -1,0 +1,51 @@
+/**
+ * Detection on the edge engine: classes checked against the model's labels, then decode, resize (stretch or
+ * letterbox as the manifest says), run with the manifest's extra feeds, decode the outputs by their kind, and
+ * optionally draw the result.
+ */
+import type { Engine } from '../engine/engine';
+import { imageToTensor } from '../engine/preprocess';
+import { ApiError } from '../errors';
+import { resizeRGBA } from '../image/decode';
+import type { DetectCallOptions, DetectResult, TaskCall } from '../providers/types';
+import { annotate } from './annotate';
+import { extraFeeds } from './feeds';
+import { classMask, decodeOutputs, toDetections } from './postprocess';
+
+export async function detectOnEdge(engine: Engine, { image, model, options, timer }: TaskCall<DetectCallOptions>): Promise<DetectResult> {
+  const output = model.output;
+  if (output.kind !== 'yolox-grid' && output.kind !== 'detr-boxes') {
+    throw new Error(`model ${model.id} has output kind '${output.kind}', not a detector's`);
+  }
+  const labels = await engine.labels(model);
+  let allowed: Uint8Array | undefined;
+  if (options.classes) {
+    const mask = classMask(options.classes, labels.names);
+    if ('unknown' in mask) {
+      const message = `${mask.unknown.map((n) => `'${n}'`).join(', ')} ${mask.unknown.length > 1 ? 'are not labels' : 'is not a label'} of ${model.id}`;
+      throw new ApiError('invalid_option', `Invalid options: classes: ${message}. Its labels are: ${labels.names.join(', ')}.`, [
+        { path: 'classes', message },
+      ]);
+    }
+    allowed = mask.mask;
+  }
+
+  const decoded = timer.measure('decode', () => image.decode());
+  const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, resizeRGBA));
+  const outputs = await timer.measureAsync('inference', () => engine.run(model, tensor, extraFeeds(model.feeds, decoded)));
+  const detections = timer.measure('postprocess', () => {
+    const { candidates, coordinates } = decodeOutputs(output, model.input, outputs, labels.names.length, { threshold: options.threshold, allowed });
+    return toDetections(candidates, coordinates, placement, decoded, labels.names, {
+      iou: options.iou,
+      maxDetections: options.max_detections,
+      nmsByDefault: output.nms,
+    });
+  });
+
+  const result: DetectResult = { image: { width: decoded.width, height: decoded.height }, detections };
+  if (options.annotate) {
+    const type = options.annotate === 'same-as-input' ? (decoded.format === 'jpeg' ? 'image/jpeg' : 'image/png') : options.annotate;
+    result.annotated = { type, bytes: timer.measure('encode', () => annotate(decoded, detections, type)) };
+  }
+  return result;
+}
