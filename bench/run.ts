@@ -20,6 +20,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import * as ortNative from 'onnxruntime-node';
 import { PhotonImage, resize, SamplingFilter } from '@cf-wasm/photon';
+import { extraFeeds, type OrtModule } from '../packages/worker/src/engine/engine';
 import { createNodeEngine } from '../packages/worker/src/node';
 import { manifest, type ModelSpec } from '../packages/worker/src/models/manifest';
 import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
@@ -54,17 +55,13 @@ function table(headers: string[], rows: (string | number)[][]) {
   say();
 }
 
-/** Feeds for native ORT from the same tensor the engine builds (extra inputs come from the model's session). */
-function nativeFeeds(model: ModelSpec, tensor: Float32Array, session: ortNative.InferenceSession) {
+/** Feeds for native ORT: the same tensor and the same manifest-described extra inputs the engine builds. */
+function nativeFeeds(model: ModelSpec, tensor: Float32Array) {
   const { width: w, height: h, layout, name } = model.input;
-  const feeds: Record<string, ortNative.Tensor> = {
+  return {
     [name]: new ortNative.Tensor('float32', tensor, layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3]),
+    ...extraFeeds(ortNative as unknown as OrtModule, model, { imageSize: model.input }),
   };
-  for (const input of session.inputNames) {
-    // DETR-style detectors also take the original image size as int64 [1, 2] = [w, h].
-    if (input !== name) feeds[input] = new ortNative.Tensor('int64', BigInt64Array.from([BigInt(w), BigInt(h)]), [1, 2]);
-  }
-  return feeds;
 }
 
 async function inference(bench: WorkerServer) {
@@ -86,14 +83,14 @@ async function inference(bench: WorkerServer) {
       const res = (await (await fetch(`${bench.url}/infer?model=${m.id}&runs=${RUNS_PER_ROUND + (round === 0 ? 1 : 0)}`)).json()) as { create_ms: number; runs_ms: number[] };
       if (round === 0) t.create.push(res.create_ms);
       t.workerd.push(...res.runs_ms.slice(round === 0 ? 1 : 0));
-      if (round === 0) await engine.run(m, tensor); // warm-up
+      if (round === 0) await engine.run(m, tensor, { imageSize: m.input }); // warm-up
       for (let i = 0; i < RUNS_PER_ROUND; i++) {
         const s = performance.now();
-        await engine.run(m, tensor);
+        await engine.run(m, tensor, { imageSize: m.input });
         t.node.push(performance.now() - s);
       }
       const session = native.get(m.id)!;
-      const feeds = nativeFeeds(m, tensor, session);
+      const feeds = nativeFeeds(m, tensor);
       if (round === 0) await session.run(feeds);
       for (let i = 0; i < RUNS_PER_ROUND; i++) {
         const s = performance.now();

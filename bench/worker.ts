@@ -28,7 +28,7 @@ export default {
     const runs_ms: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
-      await engine.run(model, tensor);
+      await engine.run(model, tensor, { imageSize: model.input });
       runs_ms.push(performance.now() - t);
     }
     return Response.json({ create_ms, runs_ms });
