@@ -45,7 +45,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
     c.header('x-request-id', id);
   });
 
-  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after'], maxAge: 86400 }));
+  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
     if (apiKeys.length === 0 || c.req.method === 'OPTIONS') return next();
