@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ErrorBody, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
+import { segmentRoute } from './segment/route';
 import { ApiError } from './errors';
 import { manifest, modelInfo } from './models/manifest';
 import type { VisionProvider } from './providers/types';
@@ -27,7 +28,7 @@ export interface RouteDeps {
 }
 
 /** Each task registers its own routes; adding a task is adding a line here. */
-const taskRoutes = [classifyRoute];
+const taskRoutes = [classifyRoute, segmentRoute];
 
 export type AppEnv = { Variables: { requestId: string } };
 

@@ -10,9 +10,11 @@ export async function classifyOnEdge(engine: Engine, { image, model, options, ti
   const { tensor } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, resizeRGBA));
   const [outputs, labels] = await timer.measureAsync('inference', () => Promise.all([engine.run(model, tensor), engine.labels(model)]));
   return timer.measure('postprocess', () => {
-    const raw = outputs[model.output.name]?.data;
-    if (!(raw instanceof Float32Array)) throw new Error(`model ${model.id} has no float output '${model.output.name}'`);
-    const scores = model.output.softmax ? softmax(raw) : raw;
+    const output = model.output;
+    if (output.kind !== 'probabilities') throw new Error(`model ${model.id}: output kind '${output.kind}' is not a classification output`);
+    const raw = outputs[output.name]?.data;
+    if (!(raw instanceof Float32Array)) throw new Error(`model ${model.id} has no float output '${output.name}'`);
+    const scores = output.softmax ? softmax(raw) : raw;
     const predictions = topK(scores, options.top_k).map((index) => ({
       label: labels.names[index] ?? String(index),
       index,

@@ -1,6 +1,7 @@
 /** The edge provider: runs the manifest's models with ORT-web inside the isolate, one module per task. */
 import { classifyOnEdge } from '../classify/edge';
 import type { Engine } from '../engine/engine';
+import { segmentOnEdge } from '../segment/edge';
 import type { VisionProvider } from './types';
 
 export function createEdgeProvider(engine: Engine): VisionProvider {
@@ -8,5 +9,6 @@ export function createEdgeProvider(engine: Engine): VisionProvider {
     specificationVersion: 'v1',
     tier: 'edge',
     classify: (call) => classifyOnEdge(engine, call),
+    segment: (call) => segmentOnEdge(engine, call),
   };
 }
