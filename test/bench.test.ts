@@ -10,7 +10,7 @@ it('npm run bench -- --quick prints all seven sections with numbers', async () =
     expect(stdout).toContain(section);
   }
   // every default model has a wasm/native ratio, and the classify breakdown has a number in each column
-  expect(stdout).toMatch(/\| mobilenet_v2_1\.0_224 \(default\) \| classify \| [\d.]+ .*\| [\d.]+ \| [\d.]+ \|$/m);
+  expect(stdout).toMatch(/\| mobilenet_v2_1\.0_224_quant \(default\) \| classify \| [\d.]+ .*\| [\d.]+ \| [\d.]+ \|$/m);
   expect(stdout).toMatch(/\| classify \| JPEG 1024x768 \|( [\d.]+ \|){7}/);
   expect(stdout).toMatch(/\| classify \| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \|/);
 }, 300_000);

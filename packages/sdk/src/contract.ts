@@ -143,6 +143,84 @@ export const DetectResponse = z.object({
   timings: Timings,
 });
 export type DetectResponse = z.infer<typeof DetectResponse>;
+/** A list of class names: a JSON array, or one comma-separated string (query string, multipart field). */
+const nameList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((name) => name.trim()).filter((name) => name !== ''))
+  .pipe(z.array(z.string().max(64)).min(1, 'name at least one class').max(256));
+
+export const SegmentOptions = CommonOptions.extend({
+  /**
+   * How `format=json` returns the class map: `png` (a data: URL of a single-channel 8-bit PNG whose pixel values are
+   * class indices), `rle` (COCO run-length encoding per class, column-major) or `none` (segments only).
+   */
+  mask: z.enum(['png', 'rle', 'none']).default('png'),
+  /** Only report and encode these classes (label names, e.g. "person,dog"); other pixels read 255 in the masks. */
+  classes: nameList.optional(),
+  /** `json` (default); `image`: a PNG of the photo with the colour mask blended over it; `mask`: the colour mask alone. */
+  format: z.enum(['json', 'image', 'mask']).default('json'),
+});
+export type SegmentOptions = z.input<typeof SegmentOptions>;
+
+/** Pixel-edge coordinates: pixel (x, y) spans [x, x+1) x [y, y+1), so x2 - x1 is the width in pixels. */
+export const PixelBox = z.object({ x1: z.number().int(), y1: z.number().int(), x2: z.number().int(), y2: z.number().int() });
+export type PixelBox = z.infer<typeof PixelBox>;
+
+/** One class present in the image. */
+export const Segment = z.object({
+  label: z.string(),
+  /** Class index: the pixel value in the PNG mask. */
+  index: z.number().int(),
+  pixels: z.number().int(),
+  /** Share of the image's pixels, 0..1. */
+  fraction: z.number(),
+  box: PixelBox,
+  /** The class's colour in format=image and format=mask (the standard PASCAL VOC palette), CSS hex. */
+  color: z.string(),
+});
+export type Segment = z.infer<typeof Segment>;
+
+/** COCO uncompressed RLE of one class: pycocotools.mask.frPyObjects(rle, height, width) reads it. */
+export const ClassRle = z.object({
+  index: z.number().int(),
+  label: z.string(),
+  /** [height, width], COCO's order. */
+  size: z.tuple([z.number().int(), z.number().int()]),
+  /** Alternating runs of "not this class" and "this class", column-major, starting with the former; sum = height * width. */
+  counts: z.array(z.number().int()),
+});
+export type ClassRle = z.infer<typeof ClassRle>;
+
+export const SegmentMask = z.discriminatedUnion('encoding', [
+  z.object({
+    encoding: z.literal('png'),
+    width: z.number().int(),
+    height: z.number().int(),
+    /** data:image/png;base64,... of a grayscale PNG: pixel value = class index, 255 = class not requested. */
+    data_url: z.string(),
+  }),
+  z.object({
+    encoding: z.literal('rle'),
+    width: z.number().int(),
+    height: z.number().int(),
+    order: z.literal('column-major'),
+    /** One per reported segment, in the same order. */
+    masks: z.array(ClassRle),
+  }),
+  z.object({ encoding: z.literal('none') }),
+]);
+export type SegmentMask = z.infer<typeof SegmentMask>;
+
+export const SegmentResponse = z.object({
+  task: z.literal('segment'),
+  model: ModelInfo,
+  image: ImageInfo,
+  /** One per class present (and requested), largest first; background included. */
+  segments: z.array(Segment),
+  mask: SegmentMask,
+  timings: Timings,
+});
+export type SegmentResponse = z.infer<typeof SegmentResponse>;
 
 /** Machine-readable error codes; each maps to exactly one HTTP status (see `ErrorStatus`). */
 export const ErrorCode = z.enum([

@@ -7,6 +7,7 @@ import { cors } from 'hono/cors';
 import type { ErrorBody, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
 import { detectRoute } from './detect/route';
+import { segmentRoute } from './segment/route';
 import { ApiError } from './errors';
 import { manifest, modelInfo } from './models/manifest';
 import type { VisionProvider } from './providers/types';
@@ -28,7 +29,7 @@ export interface RouteDeps {
 }
 
 /** Each task registers its own routes; adding a task is adding a line here. */
-const taskRoutes = [classifyRoute, detectRoute];
+const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
 
 export type AppEnv = { Variables: { requestId: string } };
 

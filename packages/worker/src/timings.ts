@@ -41,3 +41,7 @@ export function createTimer(now: () => number = () => performance.now()): Timer 
     }),
   };
 }
+
+/** The stage timings as a standard Server-Timing header, for responses whose body is a picture, not JSON. */
+export const serverTiming = (t: Timings): string =>
+  (['decode', 'preprocess', 'inference', 'postprocess', 'encode', 'total'] as const).map((s) => `${s};dur=${t[`${s}_ms`]}`).join(', ');

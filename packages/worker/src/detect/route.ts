@@ -1,22 +1,12 @@
 /** POST /v1/detect: what is where? JSON detections, optionally with the annotated image, or the image itself. */
 import type { Hono } from 'hono';
-import { DetectOptions, type DetectResponse, type Timings } from '@cvkit/sdk/contract';
+import { DetectOptions, type DetectResponse } from '@cvkit/sdk/contract';
 import { readTaskRequest } from '../http/task';
+import { toDataUrl } from '../image/data-url';
+import { serverTiming } from '../timings';
 import { modelInfo } from '../models/manifest';
 import type { AppEnv, RouteDeps } from '../app';
 import { imageAnswer } from './negotiate';
-
-/** Base64 in chunks: String.fromCharCode on a whole multi-MB image would overflow the argument limit. */
-export function toBase64(bytes: Uint8Array): string {
-  const CHUNK = 0x8000;
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  return btoa(binary);
-}
-
-/** The stage timings as a Server-Timing header, for responses that carry no JSON. */
-const serverTiming = (t: Timings) =>
-  (['decode', 'preprocess', 'inference', 'postprocess', 'encode', 'total'] as const).map((s) => `${s};dur=${t[`${s}_ms`]}`).join(', ');
 
 export function detectRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
   app.post('/v1/detect', async (c) => {
@@ -43,7 +33,7 @@ export function detectRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
         'x-detections': String(result.detections.length),
       });
     }
-    const dataUrl = annotated && timer.measure('encode', () => `data:${annotated.type};base64,${toBase64(annotated.bytes)}`);
+    const dataUrl = annotated && timer.measure('encode', () => toDataUrl(annotated.bytes, annotated.type));
     return c.json({
       task: 'detect',
       model: modelInfo(model),

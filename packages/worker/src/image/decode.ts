@@ -15,8 +15,8 @@ import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation'
  * and never shrinks, and the isolate has 128 MB for everything. Larger JPEGs are decoded at a reduced scale.
  */
 export const MAX_DECODED_PIXELS = 2048 * 2048;
-/** Largest baseline JPEG accepted (decoded at 1/8..1/2 scale). */
-export const MAX_JPEG_PIXELS = 64_000_000;
+/** Largest baseline JPEG accepted (decoded at reduced scale; segmentation still returns a map this large). */
+export const MAX_JPEG_PIXELS = 24_000_000;
 /** Largest progressive JPEG: libjpeg holds all its DCT coefficients (about 3 bytes a pixel) while decoding. */
 export const MAX_PROGRESSIVE_JPEG_PIXELS = 16_000_000;
 

@@ -53,6 +53,13 @@ export const OutputSpec = z.discriminatedUnion('kind', [
     coordinates: z.enum(['image', 'input', 'normalized']),
     nms: z.boolean(),
   }),
+  /**
+   * Segmentation scores per pixel and class, [1,H,W,C] (NHWC) or [1,C,H,W] (NCHW); the class map is their argmax
+   * over the class axis. H and W are read from the output tensor (they need not equal the input size).
+   */
+  z.object({ kind: z.literal('logits'), name: z.string(), layout: z.enum(['NHWC', 'NCHW']) }),
+  /** Segmentation with the argmax built in: a [1,H,W] (or [H,W]) int64/int32 map of class indices. */
+  z.object({ kind: z.literal('class-map'), name: z.string() }),
 ]);
 export type OutputSpec = z.infer<typeof OutputSpec>;
 

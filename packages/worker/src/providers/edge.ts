@@ -2,6 +2,7 @@
 import { classifyOnEdge } from '../classify/edge';
 import { detectOnEdge } from '../detect/edge';
 import type { Engine } from '../engine/engine';
+import { segmentOnEdge } from '../segment/edge';
 import type { VisionProvider } from './types';
 
 export function createEdgeProvider(engine: Engine): VisionProvider {
@@ -10,5 +11,6 @@ export function createEdgeProvider(engine: Engine): VisionProvider {
     tier: 'edge',
     classify: (call) => classifyOnEdge(engine, call),
     detect: (call) => detectOnEdge(engine, call),
+    segment: (call) => segmentOnEdge(engine, call),
   };
 }

@@ -2,9 +2,10 @@
  * The provider interface: a task-level contract that the edge engine implements today and a remote GPU tier
  * (Open Inference Protocol v2: Triton, KServe) implements next. The HTTP routes only talk to this interface.
  */
-import type { Classification, Detection, ImageInfo, Tier } from '@cvkit/sdk/contract';
+import type { Classification, Detection, ImageInfo, Segment, Tier } from '@cvkit/sdk/contract';
 import type { DecodeHints, DecodedImage } from '../image/decode';
 import type { ModelSpec } from '../models/manifest';
+import type { ClassMap } from '../segment/class-map';
 import type { Timer } from '../timings';
 
 /** The caller's image: raw bytes, decoded on demand (a remote provider may never decode it). */
@@ -47,9 +48,21 @@ export interface DetectResult {
   annotated?: { type: 'image/png' | 'image/jpeg'; bytes: Uint8Array };
 }
 
+export interface SegmentResult {
+  image: ImageInfo;
+  /** Class index per pixel at the image's upright size; pixels of classes not requested are 255. */
+  map: ClassMap;
+  /** Classes present (and requested), largest first. */
+  segments: Segment[];
+  /** The model's label names, index for index. */
+  labels: string[];
+}
+
 export interface VisionProvider {
   readonly specificationVersion: 'v1';
   readonly tier: Tier;
   classify(call: TaskCall<{ top_k: number }>): Promise<ClassifyResult>;
   detect(call: TaskCall<DetectCallOptions>): Promise<DetectResult>;
+  /** `classes`: label names to keep (unknown names are invalid_option); all classes when absent. */
+  segment(call: TaskCall<{ classes?: string[] | undefined }>): Promise<SegmentResult>;
 }
