@@ -94,7 +94,8 @@ describe('detect', () => {
   });
 
   it('an http URL (fetched by the worker) -> several kites and several people', async () => {
-    const result = await cv.detect(`${files.url}/kite_and_cold.jpg`);
+    // 0.25: the DETR-style detectors score small objects lower than YOLOX (the detect tests use the same cut)
+    const result = await cv.detect(`${files.url}/kite_and_cold.jpg`, { threshold: 0.25 });
     expect(result.image).toEqual({ width: 1352, height: 900 });
     expect(labels(result, 'kite').length).toBeGreaterThanOrEqual(2);
     expect(labels(result, 'person').length).toBeGreaterThanOrEqual(2);
