@@ -45,7 +45,7 @@ describe('POST /v1/classify in workerd', () => {
     expect(body.predictions).toEqual([expect.objectContaining({ label: 'hotdog', synset: 'hotdog, hot dog, red hot', index: 935 })]);
   });
 
-  it.each(['mobilenet_v2_1.0_224_quant', 'mobilenet_v1_0.75_192_quant'])('serves %s on request', async (model) => {
+  it.each(['mobilenet_v2_1.0_224', 'mobilenet_v1_0.75_192_quant', 'mobilenet_v1_0.25_128_quant'])('serves %s on request', async (model) => {
     const body = await classify(fixture('parrot.jpg'), `?model=${model}&top_k=3`);
     expect(body.model.id).toBe(model);
     expect(body.predictions[0]?.label).toBe('macaw');
@@ -126,5 +126,19 @@ describe('the Node pipeline', () => {
     expect(node.predictions[0]?.label).toMatch(label);
     expect(node.predictions.map((p) => p.index)).toEqual(edge.predictions.map((p) => p.index));
     node.predictions.forEach((p, i) => expect(p.score).toBeCloseTo(edge.predictions[i]?.score ?? NaN, 5));
+  });
+});
+
+describe('large photos', () => {
+  it('classifies a 12-megapixel JPEG (decoded at reduced scale) and reports its real size', async () => {
+    const { PhotonImage, resize, SamplingFilter } = await import('@cf-wasm/photon');
+    const small = PhotonImage.new_from_byteslice(fixture('parrot.jpg'));
+    const big = resize(small, 3000, 4000, SamplingFilter.Nearest);
+    const jpeg = new Uint8Array(big.get_bytes_jpeg(85));
+    small.free();
+    big.free();
+    const body = await classify(jpeg, '', 'image/jpeg');
+    expect(body.image).toEqual({ width: 3000, height: 4000 });
+    expect(body.predictions[0]?.label).toBe('macaw');
   });
 });

@@ -35,6 +35,31 @@ export const ClassifyOptions = CommonOptions.extend({
 });
 export type ClassifyOptions = z.input<typeof ClassifyOptions>;
 
+/** A list of label names: a JSON array, or one comma-separated string (query strings, multipart fields). */
+const labelList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((s) => s.trim()).filter((s) => s !== ''))
+  .pipe(z.array(z.string().max(64)).min(1, 'name at least one label').max(100));
+
+export const DetectOptions = CommonOptions.extend({
+  /** Keep detections scoring at least this (0..1). */
+  threshold: numberIn(0, 1).default(0.5),
+  /**
+   * Non-maximum suppression: drop a box overlapping a better box of the same class with IoU above this. Default
+   * 0.45 for models whose raw output needs NMS (YOLOX); DETR-style models need none, and get it only when asked.
+   */
+  iou: numberIn(0, 1).optional(),
+  /** At most this many detections, best first. */
+  max_detections: integerIn(1, 1000).default(100),
+  /** Only these labels (names from the model's label list, e.g. "person,dog"); unknown names are an error. */
+  classes: labelList.optional(),
+  /** Add the annotated image to the JSON response as a data URL. */
+  annotate: booleanish.default(false),
+  /** `image`: answer with the annotated image itself (PNG or JPEG, see `Accept`) instead of JSON. */
+  format: z.enum(['json', 'image']).optional(),
+});
+export type DetectOptions = z.input<typeof DetectOptions>;
+
 /** Public description of a served model. */
 export const ModelInfo = z.object({
   id: z.string(),
@@ -88,6 +113,36 @@ export const ClassifyResponse = z.object({
   timings: Timings,
 });
 export type ClassifyResponse = z.infer<typeof ClassifyResponse>;
+
+/** Box corners (x1, y1) top-left, (x2, y2) bottom-right. */
+export const Box = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
+export type Box = z.infer<typeof Box>;
+
+export const Detection = z.object({
+  /** Class name from the model's label list, e.g. "dog". */
+  label: z.string(),
+  /** Index into the model's label list. */
+  index: z.number().int(),
+  /** Confidence in 0..1. */
+  score: z.number(),
+  /** In pixels of the upright image (EXIF orientation applied), clipped to it. */
+  box: Box,
+  /** The same box as fractions (0..1) of the image width and height. */
+  box_normalized: Box,
+});
+export type Detection = z.infer<typeof Detection>;
+
+export const DetectResponse = z.object({
+  task: z.literal('detect'),
+  model: ModelInfo,
+  image: ImageInfo,
+  /** Sorted by score, best first. */
+  detections: z.array(Detection),
+  /** With `annotate=true`: the photo with the boxes drawn, as a data: URL (JPEG for JPEG input, else PNG). */
+  annotated_image: z.string().optional(),
+  timings: Timings,
+});
+export type DetectResponse = z.infer<typeof DetectResponse>;
 
 /** Machine-readable error codes; each maps to exactly one HTTP status (see `ErrorStatus`). */
 export const ErrorCode = z.enum([

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ErrorBody, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
+import { detectRoute } from './detect/route';
 import { ApiError } from './errors';
 import { manifest, modelInfo } from './models/manifest';
 import type { VisionProvider } from './providers/types';
@@ -27,7 +28,7 @@ export interface RouteDeps {
 }
 
 /** Each task registers its own routes; adding a task is adding a line here. */
-const taskRoutes = [classifyRoute];
+const taskRoutes = [classifyRoute, detectRoute];
 
 export type AppEnv = { Variables: { requestId: string } };
 
@@ -44,7 +45,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
     c.header('x-request-id', id);
   });
 
-  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after'], maxAge: 86400 }));
+  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
     if (apiKeys.length === 0 || c.req.method === 'OPTIONS') return next();

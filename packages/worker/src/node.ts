@@ -2,10 +2,15 @@
  * The same API and pipeline in plain Node (ORT-web WASM, photon), for tests and for running cvkit's code outside
  * workerd: `createNodeApp({ modelDir }).fetch(request)`.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createApp, type AppOptions } from './app';
 import { createEngine } from './engine/engine';
 import { nodeRuntime } from './engine/ort-node';
+import { enableScaledJpeg } from './image/decode';
 import { createEdgeProvider } from './providers/edge';
+
+enableScaledJpeg(new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'))));
 
 export function createNodeEngine(modelDir: string) {
   return createEngine(nodeRuntime(modelDir));

@@ -21,11 +21,31 @@ export interface Labels {
   lines: string[];
 }
 
+/** What extra model inputs may be built from. */
+export interface RunContext {
+  /** The size of the image the outputs should be in (DETR exports scale boxes by it). */
+  imageSize?: { width: number; height: number };
+}
+
+/** The extra inputs a manifest entry names in `feeds`, e.g. DEIMv2's `orig_target_sizes` = [[w, h]]. */
+export function extraFeeds(ort: OrtModule, model: ModelSpec, context: RunContext): Record<string, Ort.Tensor> {
+  const feeds: Record<string, Ort.Tensor> = {};
+  for (const feed of model.feeds) {
+    const size = context.imageSize;
+    if (!size) throw new Error(`model ${model.id} needs the image size for its '${feed.name}' input`);
+    feeds[feed.name] = new ort.Tensor('int64', BigInt64Array.from([BigInt(size.width), BigInt(size.height)]), [1, 2]);
+  }
+  return feeds;
+}
+
 export interface Engine {
   session(model: ModelSpec): Promise<Ort.InferenceSession>;
   labels(model: ModelSpec): Promise<Labels>;
-  /** Runs the model on one float32 input tensor; returns its outputs by name. */
-  run(model: ModelSpec, input: Float32Array, extraFeeds?: Record<string, Ort.Tensor>): Promise<Ort.InferenceSession.OnnxValueMapType>;
+  /**
+   * Runs the model on one float32 input tensor, plus the extra inputs its manifest entry names in `feeds`
+   * (built from `context`); returns its outputs by name.
+   */
+  run(model: ModelSpec, input: Float32Array, context?: RunContext): Promise<Ort.InferenceSession.OnnxValueMapType>;
 }
 
 /** Caches a promise by key; a rejected one is dropped so the next call tries again. */
@@ -72,12 +92,12 @@ export function createEngine(runtime: EngineRuntime): Engine {
         return parsed;
       }),
 
-    async run(model, input, extraFeeds = {}) {
+    async run(model, input, context = {}) {
       const session = await engine.session(model);
       const { width, height, layout, name } = model.input;
       const dims = layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3];
       const previous = queues.get(model.id) ?? Promise.resolve();
-      const current = previous.catch(() => {}).then(() => session.run({ [name]: new ort.Tensor('float32', input, dims), ...extraFeeds }));
+      const current = previous.catch(() => {}).then(() => session.run({ [name]: new ort.Tensor('float32', input, dims), ...extraFeeds(ort, model, context) }));
       queues.set(model.id, current);
       try {
         return await current;

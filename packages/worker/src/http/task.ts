@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { Task } from '@cvkit/sdk/contract';
 import { ApiError, type ErrorIssue } from '../errors';
-import { type DecodedImage, decodeImage } from '../image/decode';
+import { type DecodeHints, type DecodedImage, decodeImage } from '../image/decode';
 import { findModel, type ModelSpec } from '../models/manifest';
 import type { ImageSource } from '../providers/types';
 import { createTimer, type Timer } from '../timings';
@@ -23,10 +23,18 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string,
   throw new ApiError('invalid_option', `Invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
 }
 
-/** The caller's bytes, decoded at most once and only when a provider asks. */
+/** The caller's bytes, decoded only when a provider asks, and again only if it then asks for more pixels. */
 export function imageSource(bytes: Uint8Array): ImageSource {
-  let decoded: DecodedImage | undefined;
-  return { bytes, decode: () => (decoded ??= decodeImage(bytes)) };
+  let decoded: { image: DecodedImage; hints: DecodeHints | undefined } | undefined;
+  const covers = (have: DecodeHints | undefined, want: DecodeHints | undefined) =>
+    !have || (want !== undefined && have.minWidth >= want.minWidth && have.minHeight >= want.minHeight);
+  return {
+    bytes,
+    decode(hints) {
+      if (!decoded || !covers(decoded.hints, hints)) decoded = { image: decodeImage(bytes, hints), hints };
+      return decoded.image;
+    },
+  };
 }
 
 export interface TaskRequest<O> {

@@ -1,38 +1,77 @@
 /**
- * Decoding with photon: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first
- * (see formats.ts), so photon only sees complete files of a supported format within the pixel budget.
+ * Decoding: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first (formats.ts), so
+ * the decoders only see complete files of a supported format within the memory budget. JPEGs, most of what people
+ * send, are decoded by libjpeg-turbo at the smallest DCT scale that still covers what the caller needs
+ * (jpeg-turbo.ts); other formats, and JPEGs libjpeg refuses (CMYK), by photon at full size.
  */
 import { PhotonImage, SamplingFilter, resize } from '@cf-wasm/photon';
 import { ApiError } from '../errors';
-import { type ImageFormat, readHeader } from './formats';
-import { applyOrientation, readJpegOrientation } from './orientation';
+import { type ImageFormat, type ImageHeader, readHeader } from './formats';
+import { chooseEighths, createJpegDecoder, type JpegDecoder, scaledSize } from './jpeg-turbo';
+import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation';
 
-/** Largest image we decode: 4096x4096-class phone photos fit; photon's wasm memory grows to the peak and stays. */
-export const MAX_PIXELS = 16_777_216;
+/**
+ * Most pixels held decoded at once (about 4 megapixels, 2048x2048): the decoders' wasm memory grows to its peak
+ * and never shrinks, and the isolate has 128 MB for everything. Larger JPEGs are decoded at a reduced scale.
+ */
+export const MAX_DECODED_PIXELS = 2048 * 2048;
+/** Largest baseline JPEG accepted (decoded at 1/8..1/2 scale). */
+export const MAX_JPEG_PIXELS = 64_000_000;
+/** Largest progressive JPEG: libjpeg holds all its DCT coefficients (about 3 bytes a pixel) while decoding. */
+export const MAX_PROGRESSIVE_JPEG_PIXELS = 16_000_000;
 
 export interface DecodedImage {
   format: ImageFormat;
-  /** Upright size: EXIF orientation applied. */
+  /** Size of `rgba`, upright (EXIF orientation applied). Smaller than `original` when decoded at reduced scale. */
   width: number;
   height: number;
   /** RGBA, width*height*4 bytes, upright. */
   rgba: Uint8Array;
+  /** The image's own size as a person sees it (upright). Results are reported in these coordinates. */
+  original: { width: number; height: number };
 }
 
-/** Decodes an image, applying EXIF orientation. Throws ApiError for anything that is not a decodable image. */
-export function decodeImage(bytes: Uint8Array): DecodedImage {
+/** The smallest upright size the caller needs; absent: as large as the budget allows. */
+export interface DecodeHints {
+  minWidth: number;
+  minHeight: number;
+}
+
+let jpegDecoder: JpegDecoder | undefined;
+
+/** Turns on scaled JPEG decoding with libjpeg-turbo's wasm module (loaded per runtime: index.ts, node.ts). */
+export function enableScaledJpeg(module: WebAssembly.Module) {
+  jpegDecoder = createJpegDecoder(module);
+}
+
+const tooLarge = (h: ImageHeader, limit: number) =>
+  new ApiError('image_too_large', `The image is ${h.width}x${h.height} pixels; the limit for ${h.format.toUpperCase()} is ${(limit / 1e6).toFixed(1)} megapixels. Downscale it before sending.`);
+
+function checkHeader(bytes: Uint8Array): ImageHeader {
   const header = readHeader(bytes);
   if ('error' in header) {
     throw header.error === 'unsupported'
       ? new ApiError('unsupported_media_type', `Unsupported image: ${header.detail}. Send JPEG, PNG, WebP, GIF or BMP.`)
       : new ApiError('invalid_image', `Cannot decode the image: ${header.detail}.`);
   }
-  if (header.width * header.height > MAX_PIXELS) {
-    throw new ApiError(
-      'image_too_large',
-      `The image is ${header.width}x${header.height} pixels; the limit is ${MAX_PIXELS / 1048576} megapixels. Downscale it before sending.`,
-    );
-  }
+  const pixels = header.width * header.height;
+  const limit = header.format !== 'jpeg' || !jpegDecoder ? MAX_DECODED_PIXELS : header.progressive ? MAX_PROGRESSIVE_JPEG_PIXELS : MAX_JPEG_PIXELS;
+  if (pixels > limit) throw tooLarge(header, limit);
+  return header;
+}
+
+/** JPEG through libjpeg-turbo at the smallest scale covering `hints` and within MAX_DECODED_PIXELS. */
+function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: number, hints: DecodeHints | undefined) {
+  if (!jpegDecoder) return undefined;
+  // Hints are upright; the scale applies to the stored frame.
+  const [minW, minH] = hints ? (swapsAxes(orientation) ? [hints.minHeight, hints.minWidth] : [hints.minWidth, hints.minHeight]) : [header.width, header.height];
+  let eighths = chooseEighths(header.width, header.height, minW, minH);
+  while (eighths > 1 && scaledSize(header.width, eighths) * scaledSize(header.height, eighths) > MAX_DECODED_PIXELS) eighths--;
+  return jpegDecoder.decode(bytes, eighths);
+}
+
+function decodeWithPhoton(bytes: Uint8Array, header: ImageHeader) {
+  if (header.width * header.height > MAX_DECODED_PIXELS) throw tooLarge(header, MAX_DECODED_PIXELS);
   let image: PhotonImage;
   try {
     image = PhotonImage.new_from_byteslice(bytes);
@@ -40,17 +79,23 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
     throw new ApiError('invalid_image', `Cannot decode the ${header.format.toUpperCase()} image: the file is corrupt.`);
   }
   try {
-    const width = image.get_width();
-    const height = image.get_height();
-    const orientation = header.format === 'jpeg' ? readJpegOrientation(bytes) : 1;
-    const upright = applyOrientation(image.get_raw_pixels(), width, height, orientation);
-    return { format: header.format, width: upright.width, height: upright.height, rgba: upright.data };
+    return { rgba: image.get_raw_pixels(), width: image.get_width(), height: image.get_height() };
   } finally {
     image.free();
   }
 }
 
-/** Resizes RGBA pixels with photon's triangle (bilinear) filter. */
+/** Decodes an image upright. Throws ApiError for anything that is not a decodable image within the limits. */
+export function decodeImage(bytes: Uint8Array, hints?: DecodeHints): DecodedImage {
+  const header = checkHeader(bytes);
+  const orientation = header.format === 'jpeg' ? readJpegOrientation(bytes) : 1;
+  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || decodeWithPhoton(bytes, header);
+  const upright = applyOrientation(stored.rgba, stored.width, stored.height, orientation);
+  const original = swapsAxes(orientation) ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
+  return { format: header.format, width: upright.width, height: upright.height, rgba: upright.data, original };
+}
+
+/** Resizes RGBA pixels with photon's triangle (bilinear, antialiased) filter. */
 export function resizeRGBA(rgba: Uint8Array, width: number, height: number, toWidth: number, toHeight: number): Uint8Array {
   if (toWidth === width && toHeight === height) return rgba;
   const source = new PhotonImage(rgba, width, height);

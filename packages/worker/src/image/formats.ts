@@ -9,6 +9,8 @@ export interface ImageHeader {
   format: ImageFormat;
   width: number;
   height: number;
+  /** Progressive JPEG: libjpeg must hold every DCT coefficient, whatever the output scale. */
+  progressive?: boolean;
 }
 
 const startsWith = (b: Uint8Array, sig: number[], at = 0) => sig.every((v, i) => b[at + i] === v);
@@ -44,7 +46,7 @@ const u24le = (b: Uint8Array, i: number) => u16le(b, i) | ((b[i + 2] ?? 0) << 16
 const u32be = (b: Uint8Array, i: number) => u16be(b, i) * 65536 + u16be(b, i + 2);
 const u32le = (b: Uint8Array, i: number) => u16le(b, i) + u16le(b, i + 2) * 65536;
 
-function jpegSize(b: Uint8Array): [number, number] | undefined {
+function jpegSize(b: Uint8Array): [number, number, number] | undefined {
   let i = 2;
   while (i + 9 < b.length) {
     if (b[i] !== 0xff) return undefined;
@@ -55,7 +57,7 @@ function jpegSize(b: Uint8Array): [number, number] | undefined {
     }
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return [u16be(b, i + 7), u16be(b, i + 5)];
+      return [u16be(b, i + 7), u16be(b, i + 5), marker];
     }
     i += 2 + u16be(b, i + 2);
   }
@@ -104,7 +106,7 @@ export function readHeader(b: Uint8Array): ImageHeader | { error: 'unsupported' 
     const known = sniffUnsupported(b);
     return { error: 'unsupported', detail: known ? `${known} images are not supported` : 'not a recognised image format' };
   }
-  let size: [number, number] | undefined;
+  let size: [number, number] | [number, number, number] | undefined;
   switch (format) {
     case 'jpeg':
       size = jpegSize(b);
@@ -124,5 +126,6 @@ export function readHeader(b: Uint8Array): ImageHeader | { error: 'unsupported' 
   }
   if (!size || size[0] < 1 || size[1] < 1) return { error: 'corrupt', detail: `the ${format.toUpperCase()} header is unreadable` };
   if (!looksComplete(format, b)) return { error: 'corrupt', detail: `the ${format.toUpperCase()} file is truncated` };
-  return { format, width: size[0], height: size[1] };
+  const progressive = format === 'jpeg' && (size[2] === 0xc2 || size[2] === 0xc6 || size[2] === 0xca || size[2] === 0xce);
+  return { format, width: size[0], height: size[1], ...(progressive ? { progressive } : {}) };
 }

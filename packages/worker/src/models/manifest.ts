@@ -28,8 +28,40 @@ export type InputSpec = z.infer<typeof InputSpec>;
 export const OutputSpec = z.discriminatedUnion('kind', [
   /** Classification scores per label; `softmax` when the model outputs logits. */
   z.object({ kind: z.literal('probabilities'), name: z.string(), softmax: z.boolean().default(false) }),
+  /**
+   * YOLOX head: one float output [1, anchors, 5 + classes], per anchor (x, y, w, h) raw, objectness, class scores
+   * (both already sigmoid). Anchors run over each stride's grid (input size / stride) row by row, strides in order:
+   * cx = (x + gx) * s, cy = (y + gy) * s, w = exp(w) * s, h = exp(h) * s in input pixels; score = objectness * class.
+   * `nms`: the candidates overlap and need non-maximum suppression.
+   */
+  z.object({
+    kind: z.literal('yolox-grid'),
+    name: z.string(),
+    strides: z.array(z.number().int().positive()).min(1),
+    nms: z.boolean(),
+  }),
+  /**
+   * DETR-style set prediction: `boxes` f32 [1, queries, 4] xyxy, `labels` int64 [1, queries], `scores` f32
+   * [1, queries]. `coordinates` says what the boxes are in: `image` (pixels of the size fed as `image_size`),
+   * `input` (model input pixels) or `normalized` (0..1). One-to-one matching makes NMS unnecessary (`nms: false`).
+   */
+  z.object({
+    kind: z.literal('detr-boxes'),
+    boxes: z.string(),
+    labels: z.string(),
+    scores: z.string(),
+    coordinates: z.enum(['image', 'input', 'normalized']),
+    nms: z.boolean(),
+  }),
 ]);
 export type OutputSpec = z.infer<typeof OutputSpec>;
+
+/**
+ * An extra model input besides the image tensor. `image_size`: int64 [1, 2] = [width, height] of the upright
+ * image (DETR exports scale their normalized boxes by it, so the boxes come out in image pixels).
+ */
+export const FeedSpec = z.object({ name: z.string(), type: z.literal('int64'), value: z.enum(['image_size']) });
+export type FeedSpec = z.infer<typeof FeedSpec>;
 
 const ModelSpec = z.object({
   id: z.string(),
@@ -42,6 +74,8 @@ const ModelSpec = z.object({
   provenance: z.string(),
   accuracy: z.string(),
   input: InputSpec,
+  /** Extra inputs the model takes besides the image. */
+  feeds: z.array(FeedSpec).default([]),
   output: OutputSpec,
   labels: z.string(),
   session: z.object({ graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']) }),
@@ -63,6 +97,10 @@ const Manifest = z
   .refine(
     (m) => TaskSchema.options.every((task) => m.models.filter((x) => x.task === task && x.default).length <= 1),
     'at most one default model per task',
+  )
+  .refine(
+    (m) => m.models.every((x) => x.output.kind !== 'detr-boxes' || x.output.coordinates !== 'image' || x.feeds.some((f) => f.value === 'image_size')),
+    'a detr-boxes model with boxes in image coordinates feeds the image size',
   );
 
 export const manifest = Manifest.parse(manifestJson);

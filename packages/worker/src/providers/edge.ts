@@ -1,5 +1,6 @@
 /** The edge provider: runs the manifest's models with ORT-web inside the isolate, one module per task. */
 import { classifyOnEdge } from '../classify/edge';
+import { detectOnEdge } from '../detect/edge';
 import type { Engine } from '../engine/engine';
 import type { VisionProvider } from './types';
 
@@ -8,5 +9,6 @@ export function createEdgeProvider(engine: Engine): VisionProvider {
     specificationVersion: 'v1',
     tier: 'edge',
     classify: (call) => classifyOnEdge(engine, call),
+    detect: (call) => detectOnEdge(engine, call),
   };
 }

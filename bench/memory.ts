@@ -1,0 +1,58 @@
+/**
+ * Memory probe, run in a fresh Node process per model set by run.ts: serves one real request per model through
+ * the Node pipeline (photon decode of a 1024x768 JPEG, ORT-web wasm inference), then prints the wasm memories
+ * of ORT and photon and the JS heap as JSON. ORT-web's wasm memory only grows, so the numbers are the peak.
+ *   node --import tsx bench/memory.ts <model id> [<model id> ...]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Capture every wasm instance's memory before ORT and photon create theirs.
+// ORT's threaded build imports its memory (env.memory) rather than exporting it: remember imported memories too.
+const instances: WebAssembly.Instance[] = [];
+const imported = new Map<WebAssembly.Instance, WebAssembly.Memory>();
+const { instantiate, Instance } = WebAssembly;
+WebAssembly.instantiate = (async (...args: Parameters<typeof instantiate>) => {
+  const result = (await instantiate(...args)) as WebAssembly.WebAssemblyInstantiatedSource | WebAssembly.Instance;
+  const instance = 'instance' in result ? result.instance : result;
+  instances.push(instance);
+  const memory = Object.values(args[1] ?? {}).flatMap((ns) => Object.values(ns as object)).find((v) => v instanceof WebAssembly.Memory);
+  if (memory) imported.set(instance, memory as WebAssembly.Memory);
+  return result;
+}) as typeof instantiate;
+WebAssembly.Instance = new Proxy(Instance, {
+  construct(target, args: [WebAssembly.Module, WebAssembly.Imports?]) {
+    const instance = new target(...args);
+    instances.push(instance);
+    return instance;
+  },
+});
+
+const { repoRoot } = await import('../test/support/worker-server');
+const { createNodeApp } = await import('../packages/worker/src/node');
+const { manifest } = await import('../packages/worker/src/models/manifest');
+// The request image comes from the parent (run.ts), so that making it does not count in photon's memory here.
+const jpeg = new Uint8Array(readFileSync(process.env.CVKIT_BENCH_JPEG ?? ''));
+
+const app = createNodeApp({ modelDir: join(repoRoot, 'models') });
+for (const id of process.argv.slice(2)) {
+  const model = manifest.models.find((m) => m.id === id);
+  if (!model) throw new Error(`unknown model ${id}`);
+  const res = await app.request(`/v1/${model.task}?model=${id}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg });
+  if (res.status !== 200) throw new Error(`${id}: HTTP ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+const memoryBytes = (i: WebAssembly.Instance) =>
+  ((Object.values(i.exports).find((e) => e instanceof WebAssembly.Memory) as WebAssembly.Memory | undefined) ?? imported.get(i))?.buffer.byteLength ?? 0;
+const isPhoton = (i: WebAssembly.Instance) => 'photonimage_new_from_byteslice' in i.exports;
+const isUndici = (i: WebAssembly.Instance) => 'llhttp_init' in i.exports;
+// ORT's exports are minified: it is the instance that is neither photon nor undici's HTTP parser.
+const sum = (xs: WebAssembly.Instance[]) => xs.reduce((a, i) => a + memoryBytes(i), 0);
+const ort = sum(instances.filter((i) => !isPhoton(i) && !isUndici(i)));
+const photon = sum(instances.filter(isPhoton));
+
+if (process.env.DEBUG_EXPORTS) for (const i of instances) console.error(Object.keys(i.exports).slice(0, 12).join(","));
+globalThis.gc?.();
+const usage = process.memoryUsage();
+console.log(JSON.stringify({ ort, photon, heap: usage.heapUsed, external: usage.external }));

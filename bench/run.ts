@@ -1,0 +1,310 @@
+/**
+ * The cvkit benchmark: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (seconds; what CI runs
+ * to check it still works). Everything is measured side by side in one run on this machine, medians and spread
+ * over repeated runs, and written to bench/RESULTS.md and bench/results.json.
+ *
+ *  1. inference per served model, same input tensor, one thread: ORT-web in workerd (timed inside the isolate),
+ *     ORT-web in Node, native onnxruntime-node (the ceiling); the wasm/native ratio
+ *  2. request path breakdown per endpoint (default model) for a 1024x768 JPEG and a small PNG
+ *  3. HTTP latency p50/p95/p99 and requests/s at concurrency 1 and 8 (autocannon, loopback, bounded in time)
+ *  4. cold start: worker process start to first successful response, per endpoint
+ *  5. memory: ORT and photon wasm memory and JS heap with each default model resident, and all together
+ *  6. size: the deployable bundle raw and gzip, and each model file
+ *  7. a peer: the same classifier and photo through Transformers.js in Node, end to end
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import * as ortNative from 'onnxruntime-node';
+import { PhotonImage, resize, SamplingFilter } from '@cf-wasm/photon';
+import { extraFeeds, type OrtModule } from '../packages/worker/src/engine/engine';
+import { createNodeEngine } from '../packages/worker/src/node';
+import { manifest, type ModelSpec } from '../packages/worker/src/models/manifest';
+import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
+import { benchTensor } from './tensor';
+import { runPeer } from './peer';
+
+const quick = process.argv.includes('--quick');
+const modelDir = resolve(repoRoot, 'models');
+const fixtures = process.env.CVKIT_FIXTURES ?? resolve(repoRoot, '../shared/fixtures/images');
+const ROUNDS = quick ? 1 : 5;
+const RUNS_PER_ROUND = quick ? 2 : 10;
+
+const md: string[] = [];
+const json: Record<string, unknown> = {};
+const say = (line = '') => {
+  console.log(line);
+  md.push(line);
+};
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+  return { median: q(50), p10: q(10), p90: q(90), p95: q(95), p99: q(99), n: s.length };
+}
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+
+function table(headers: string[], rows: (string | number)[][]) {
+  say(`| ${headers.join(' | ')} |`);
+  say(`|${headers.map(() => '---').join('|')}|`);
+  for (const r of rows) say(`| ${r.join(' | ')} |`);
+  say();
+}
+
+/** Feeds for native ORT: the same tensor and the same manifest-described extra inputs the engine builds. */
+function nativeFeeds(model: ModelSpec, tensor: Float32Array) {
+  const { width: w, height: h, layout, name } = model.input;
+  return {
+    [name]: new ortNative.Tensor('float32', tensor, layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3]),
+    ...extraFeeds(ortNative as unknown as OrtModule, model, { imageSize: model.input }),
+  };
+}
+
+async function inference(bench: WorkerServer) {
+  say('## 1. Inference per model (ms, one thread, same input tensor)');
+  say();
+  const models = quick ? manifest.models.filter((m) => m.default) : manifest.models;
+  const engine = createNodeEngine(modelDir);
+  const native = new Map<string, ortNative.InferenceSession>();
+  const times: Record<string, { workerd: number[]; node: number[]; native: number[]; create: number[] }> = {};
+  for (const m of models) {
+    times[m.id] = { workerd: [], node: [], native: [], create: [] };
+    native.set(m.id, await ortNative.InferenceSession.create(join(modelDir, m.file), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
+  }
+  // Rounds interleave the three runtimes so that machine noise hits all of them alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const m of models) {
+      const t = times[m.id]!;
+      const tensor = benchTensor(m.input);
+      const res = (await (await fetch(`${bench.url}/infer?model=${m.id}&runs=${RUNS_PER_ROUND + (round === 0 ? 1 : 0)}`)).json()) as { create_ms: number; runs_ms: number[] };
+      if (round === 0) t.create.push(res.create_ms);
+      t.workerd.push(...res.runs_ms.slice(round === 0 ? 1 : 0));
+      if (round === 0) await engine.run(m, tensor, { imageSize: m.input }); // warm-up
+      for (let i = 0; i < RUNS_PER_ROUND; i++) {
+        const s = performance.now();
+        await engine.run(m, tensor, { imageSize: m.input });
+        t.node.push(performance.now() - s);
+      }
+      const session = native.get(m.id)!;
+      const feeds = nativeFeeds(m, tensor);
+      if (round === 0) await session.run(feeds);
+      for (let i = 0; i < RUNS_PER_ROUND; i++) {
+        const s = performance.now();
+        await session.run(feeds);
+        t.native.push(performance.now() - s);
+      }
+    }
+  }
+  const rows = models.map((m) => {
+    const t = times[m.id]!;
+    const [w, n, c] = [stats(t.workerd), stats(t.node), stats(t.native)];
+    return [m.id + (m.default ? ' (default)' : ''), m.task, `${f1(w.median)} (${f1(w.p10)}-${f1(w.p90)})`, `${f1(n.median)} (${f1(n.p10)}-${f1(n.p90)})`, `${f1(c.median)} (${f1(c.p10)}-${f1(c.p90)})`, (w.median / c.median).toFixed(1), f1(t.create[0] ?? NaN)];
+  });
+  table(['model', 'task', 'workerd wasm p50 (p10-p90)', 'Node wasm', 'native ORT', 'wasm/native', 'session create in workerd'], rows);
+  json.inference = times;
+}
+
+/** A 1024x768 JPEG made from the kite fixture, and a small PNG fixture. */
+function requestImages(): Array<{ name: string; type: string; bytes: Uint8Array<ArrayBuffer> }> {
+  const source = PhotonImage.new_from_byteslice(readFileSync(join(fixtures, 'kite_and_cold.jpg')));
+  const resized = resize(source, 1024, 768, SamplingFilter.Triangle);
+  const jpeg = new Uint8Array(resized.get_bytes_jpeg(90));
+  source.free();
+  resized.free();
+  return [
+    { name: 'JPEG 1024x768', type: 'image/jpeg', bytes: jpeg },
+    { name: 'PNG 512x341', type: 'image/png', bytes: new Uint8Array(readFileSync(join(fixtures, 'cat.png'))) },
+  ];
+}
+
+const endpoints = () => (['classify', 'detect', 'segment'] as const).filter((task) => manifest.models.some((m) => m.task === task && m.default));
+
+async function breakdown(server: WorkerServer) {
+  say('## 2. Request path breakdown (ms, default model, medians in the worker\'s own timings)');
+  say();
+  const rows: (string | number)[][] = [];
+  const out: Record<string, unknown> = {};
+  for (const task of endpoints()) {
+    for (const img of requestImages()) {
+      const stages: Record<string, number[]> = {};
+      const client: number[] = [];
+      const n = quick ? 3 : 30;
+      for (let i = 0; i < n + 2; i++) {
+        const s = performance.now();
+        const res = await fetch(`${server.url}/v1/${task}`, { method: 'POST', headers: { 'content-type': img.type }, body: img.bytes });
+        const body = (await res.json()) as { timings: Record<string, number> };
+        const e = performance.now() - s;
+        if (i < 2) continue; // warm-up
+        client.push(e);
+        for (const [k, v] of Object.entries(body.timings)) (stages[k] ??= []).push(v);
+      }
+      const m = (k: string) => f1(stats(stages[k] ?? []).median);
+      rows.push([task, img.name, m('decode_ms'), m('preprocess_ms'), m('inference_ms'), m('postprocess_ms'), m('encode_ms'), m('total_ms'), f1(stats(client).median)]);
+      out[`${task} ${img.name}`] = { stages, client };
+    }
+  }
+  table(['endpoint', 'image', 'decode', 'preprocess', 'inference', 'postprocess', 'encode', 'total (worker)', 'HTTP round trip'], rows);
+  json.breakdown = out;
+}
+
+async function load(server: WorkerServer) {
+  say('## 3. HTTP latency and throughput (loopback, autocannon, 1024x768 JPEG, default models)');
+  say();
+  const img = requestImages()[0]!;
+  const rows: (string | number)[][] = [];
+  const out: Record<string, unknown> = {};
+  for (const task of endpoints()) {
+    for (const connections of [1, 8]) {
+      const latencies: number[] = [];
+      let errors = 0;
+      const duration = quick ? 2 : 15;
+      let result: autocannon.Result | undefined;
+      const instance = autocannon({
+        url: `${server.url}/v1/${task}`,
+        method: 'POST',
+        headers: { 'content-type': img.type },
+        body: Buffer.from(img.bytes),
+        connections,
+        duration,
+        timeout: 30,
+      }, (err, res) => {
+        if (!err) result = res;
+      });
+      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+        if (status === 200) latencies.push(ms);
+        else errors++;
+      });
+      await new Promise((ok) => instance.on('done', ok));
+      const s = stats(latencies);
+      rows.push([task, connections, f1(s.median), f1(s.p95), f1(s.p99), (latencies.length / duration).toFixed(1), errors + (result?.errors ?? 0) + (result?.timeouts ?? 0)]);
+      out[`${task} c${connections}`] = { ...s, rps: latencies.length / duration, errors };
+    }
+  }
+  table(['endpoint', 'concurrency', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors'], rows);
+  json.load = out;
+}
+
+async function coldStart() {
+  say('## 4. Cold start (ms): worker process start to first successful response');
+  say();
+  const img = requestImages()[1]!;
+  const rows: (string | number)[][] = [];
+  for (const task of quick ? (['classify'] as const) : endpoints()) {
+    const start = performance.now();
+    const server = await startWorker();
+    const ready = performance.now() - start;
+    const s = performance.now();
+    const res = await fetch(`${server.url}/v1/${task}`, { method: 'POST', headers: { 'content-type': img.type }, body: img.bytes });
+    await res.arrayBuffer();
+    const first = performance.now() - s;
+    const s2 = performance.now();
+    await (await fetch(`${server.url}/v1/${task}`, { method: 'POST', headers: { 'content-type': img.type }, body: img.bytes })).arrayBuffer();
+    const second = performance.now() - s2;
+    await server.stop();
+    rows.push([task, res.status, f1(ready), f1(first), f1(second)]);
+  }
+  table(['endpoint', 'status', 'wrangler dev start to /health ok', 'first request (ORT init + session)', 'second request'], rows);
+}
+
+function memory(jpegPath: string) {
+  say('## 5. Memory with models resident (MiB; one fresh Node process each, same ORT-web wasm as workerd)');
+  say();
+  const defaults = manifest.models.filter((m) => m.default);
+  const sets = [...defaults.map((m) => [m.id]), ...(defaults.length > 1 ? [defaults.map((m) => m.id)] : [])];
+  const rows: (string | number)[][] = [];
+  const out: Record<string, unknown> = {};
+  for (const set of sets) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'memory.ts'), ...set], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CVKIT_BENCH_JPEG: jpegPath } });
+    if (run.status !== 0) throw new Error(`memory probe failed for ${set.join(', ')}:\n${run.stderr}`);
+    const m = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ort: number; photon: number; heap: number; external: number };
+    const total = m.ort + m.photon + m.heap;
+    rows.push([set.join(' + '), mib(m.ort), mib(m.photon), mib(m.heap), mib(total), total < 128 * 1048576 ? 'yes' : '**no**']);
+    out[set.join('+')] = m;
+  }
+  table(['models resident', 'ORT wasm memory', 'photon wasm memory', 'JS heap used', 'total', 'under 128 MB'], rows);
+  json.memory = out;
+}
+
+function size() {
+  say('## 6. Size');
+  say();
+  const outdir = mkdtempSync(join(tmpdir(), 'cvkit-bundle-'));
+  try {
+    execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], { cwd: repoRoot, stdio: 'pipe', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+    const files = readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && !d.name.endsWith('.map'));
+    const rows = files.map((d) => {
+      const bytes = readFileSync(join(d.parentPath, d.name));
+      return [d.name, mib(bytes.length), mib(gzipSync(bytes).length)];
+    });
+    const raw = files.reduce((a, d) => a + statSync(join(d.parentPath, d.name)).size, 0);
+    const gz = files.reduce((a, d) => a + gzipSync(readFileSync(join(d.parentPath, d.name))).length, 0);
+    rows.push(['**worker bundle total**', mib(raw), mib(gz)]);
+    table(['bundle file', 'raw MiB', 'gzip MiB'], rows);
+    json.bundle = { raw, gzip: gz };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  table(['model (static asset, loaded lazily)', 'MiB'], manifest.models.map((m) => [m.id, mib(m.bytes)]));
+}
+
+async function peer() {
+  say('## 7. A peer: Transformers.js in Node, same MobileNetV2 (fp32) and photo, end to end (ms)');
+  say();
+  const img = requestImages()[0]!;
+  const engineApp = (await import('../packages/worker/src/node')).createNodeApp({ modelDir });
+  const ours: number[] = [];
+  const n = quick ? 2 : 20;
+  const theirs = await runPeer(img.bytes, n, modelDir, async () => {
+    const s = performance.now();
+    const res = await engineApp.request('/v1/classify?model=mobilenet_v2_1.0_224', { method: 'POST', headers: { 'content-type': img.type }, body: img.bytes });
+    await res.json();
+    ours.push(performance.now() - s);
+  });
+  const [b, c] = [stats(theirs.native), stats(ours)];
+  table(
+    ['pipeline (1024x768 JPEG, classify)', 'p50', 'p10-p90', 'top-1'],
+    [
+      ['Transformers.js 4.3, native backend (sharp + onnxruntime-node)', f1(b.median), `${f1(b.p10)}-${f1(b.p90)}`, theirs.top1],
+      ['cvkit Node pipeline (photon + ORT-web wasm), same process', f1(c.median), `${f1(c.p10)}-${f1(c.p90)}`, ''],
+    ],
+  );
+  json.peer = { transformers: theirs, cvkit: ours };
+}
+
+async function main() {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  say(`# cvkit benchmark ${quick ? '(quick mode: too few runs to trust)' : ''}`);
+  say();
+  say(`${new Date().toISOString().slice(0, 10)} · ${cpu} · ${cpus().length} cores · Node ${process.version} · ${quick ? 'quick' : `${ROUNDS} rounds x ${RUNS_PER_ROUND} runs`}`);
+  say();
+  const bench = await startWorker({ config: 'bench/wrangler.toml' });
+  try {
+    await inference(bench);
+  } finally {
+    await bench.stop();
+  }
+  const server = await startWorker();
+  try {
+    await breakdown(server);
+    await load(server);
+  } finally {
+    await server.stop();
+  }
+  await coldStart();
+  const scratch = mkdtempSync(join(tmpdir(), 'cvkit-bench-img-'));
+  writeFileSync(join(scratch, 'request.jpg'), requestImages()[0]!.bytes);
+  memory(join(scratch, 'request.jpg'));
+  rmSync(scratch, { recursive: true, force: true });
+  size();
+  await peer();
+  const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);
+  writeFileSync(join(outDir, 'RESULTS.md'), `${md.join('\n')}\n`);
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, quick, ...json }, null, 1)}\n`);
+  console.log(`\nwritten to ${join(outDir, 'RESULTS.md')}`);
+}
+
+await main();

@@ -1,0 +1,112 @@
+/**
+ * From a detector's raw outputs to the API's detections, driven by the manifest's output spec: decode (yolox-grid
+ * or detr-boxes), map boxes to upright-image pixels, clip, suppress or cut, label and normalise.
+ */
+import type { Detection } from '@cvkit/sdk/contract';
+import type { Placement } from '../engine/preprocess';
+import type { OutputSpec } from '../models/manifest';
+import { type Box, type Size, area, clip, inputToImage, normalize, roundBox } from './boxes';
+import { decodeDetrBoxes } from './detr-boxes';
+import { type Candidate, nms, topDetections } from './nms';
+import { decodeYoloxGrid } from './yolox-grid';
+
+/** NMS IoU threshold for models whose outputs need NMS, when the caller names none (YOLOX's own default). */
+export const DEFAULT_IOU = 0.45;
+
+export type DetectorOutput = Extract<OutputSpec, { kind: 'yolox-grid' | 'detr-boxes' }>;
+export type Coordinates = 'input' | 'image' | 'normalized';
+
+export interface DetectionSettings {
+  threshold: number;
+  /** NMS IoU; undefined: the model's default (DEFAULT_IOU where its spec says nms, else none). */
+  iou: number | undefined;
+  maxDetections: number;
+  /** Class mask: only classes with a non-zero entry (undefined: all). */
+  allowed?: Uint8Array | undefined;
+}
+
+/** Output tensors by name, as ORT returns them (only `data` is read). */
+export type OutputTensors = Readonly<Record<string, { readonly data: unknown } | undefined>>;
+
+function tensor<T>(outputs: OutputTensors, name: string, is: (v: unknown) => v is T, what: string): T {
+  const data = outputs[name]?.data;
+  if (!is(data)) throw new Error(`the model has no ${what} output '${name}'`);
+  return data;
+}
+const isFloat = (v: unknown): v is Float32Array => v instanceof Float32Array;
+const isIntegers = (v: unknown): v is BigInt64Array | Int32Array => v instanceof BigInt64Array || v instanceof Int32Array;
+
+/** Decodes raw outputs into candidates and says which coordinates their boxes are in. */
+export function decodeOutputs(
+  spec: DetectorOutput,
+  input: Size,
+  outputs: OutputTensors,
+  classes: number,
+  filter: Pick<DetectionSettings, 'threshold' | 'allowed'>,
+): { candidates: Candidate[]; coordinates: Coordinates } {
+  switch (spec.kind) {
+    case 'yolox-grid': {
+      const data = tensor(outputs, spec.name, isFloat, 'float32');
+      return { candidates: decodeYoloxGrid(data, { ...input, strides: spec.strides, classes }, filter), coordinates: 'input' };
+    }
+    case 'detr-boxes': {
+      const boxes = tensor(outputs, spec.boxes, isFloat, 'float32 boxes');
+      const scores = tensor(outputs, spec.scores, isFloat, 'float32 scores');
+      const labels = tensor(outputs, spec.labels, isIntegers, 'integer labels');
+      return { candidates: decodeDetrBoxes({ boxes, labels, scores }, classes, filter), coordinates: spec.coordinates };
+    }
+  }
+}
+
+/** Maps a box from the decoder's coordinates to upright-image pixels. */
+export function toImage(box: Box, coordinates: Coordinates, placement: Pick<Placement, 'width' | 'height'>, image: Size): Box {
+  switch (coordinates) {
+    case 'image':
+      return box;
+    case 'input':
+      return inputToImage(box, placement, image);
+    case 'normalized':
+      return { x1: box.x1 * image.width, y1: box.y1 * image.height, x2: box.x2 * image.width, y2: box.y2 * image.height };
+  }
+}
+
+/**
+ * Candidates to detections: into image pixels, clipped, empty boxes dropped, then per-class NMS (when the spec or
+ * the caller asks for it) or the best by score, at most `maxDetections`, best first.
+ */
+export function toDetections(
+  candidates: readonly Candidate[],
+  coordinates: Coordinates,
+  placement: Pick<Placement, 'width' | 'height'>,
+  image: Size,
+  names: readonly string[],
+  { iou, maxDetections, nmsByDefault }: { iou: number | undefined; maxDetections: number; nmsByDefault: boolean },
+): Detection[] {
+  const inImage: Candidate[] = [];
+  for (const c of candidates) {
+    const box = clip(toImage(c.box, coordinates, placement, image), image);
+    if (area(box) > 0) inImage.push({ ...c, box });
+  }
+  const threshold = iou ?? (nmsByDefault ? DEFAULT_IOU : undefined);
+  const kept = threshold === undefined ? topDetections(inImage, maxDetections) : nms(inImage, threshold, maxDetections);
+  return kept.map((c) => ({
+    label: names[c.classIndex] ?? String(c.classIndex),
+    index: c.classIndex,
+    score: c.score,
+    box: roundBox(c.box, 2),
+    box_normalized: roundBox(normalize(c.box, image), 5),
+  }));
+}
+
+/** The mask of allowed class indices for label names (case-insensitive), or the names that are not labels. */
+export function classMask(wanted: readonly string[], names: readonly string[]): { mask: Uint8Array } | { unknown: string[] } {
+  const index = new Map(names.map((n, i) => [n.toLowerCase(), i]));
+  const mask = new Uint8Array(names.length);
+  const unknown: string[] = [];
+  for (const w of wanted) {
+    const i = index.get(w.toLowerCase());
+    if (i === undefined) unknown.push(w);
+    else mask[i] = 1;
+  }
+  return unknown.length > 0 ? { unknown } : { mask };
+}

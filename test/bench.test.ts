@@ -1,0 +1,16 @@
+/** The benchmark's quick mode still runs end to end and prints every section (timings are never asserted). */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { repoRoot } from './support/worker-server';
+
+it('npm run bench -- --quick prints all seven sections with numbers', async () => {
+  const { stdout } = await promisify(execFile)('npx', ['tsx', 'bench/run.ts', '--quick'], { cwd: repoRoot, maxBuffer: 1 << 24, timeout: 240_000 });
+  for (const section of ['## 1. Inference', '## 2. Request path', '## 3. HTTP latency', '## 4. Cold start', '## 5. Memory', '## 6. Size', '## 7. A peer']) {
+    expect(stdout).toContain(section);
+  }
+  // every default model has a wasm/native ratio, and the classify breakdown has a number in each column
+  expect(stdout).toMatch(/\| mobilenet_v2_1\.0_224 \(default\) \| classify \| [\d.]+ .*\| [\d.]+ \| [\d.]+ \|$/m);
+  expect(stdout).toMatch(/\| classify \| JPEG 1024x768 \|( [\d.]+ \|){7}/);
+  expect(stdout).toMatch(/\| classify \| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \|/);
+}, 300_000);
