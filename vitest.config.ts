@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // @cvkit/sdk resolves to its source through tsconfig.json "paths", as for tsc and wrangler.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -1,0 +1,40 @@
+/** The CLI's human-readable output: one header line and an aligned table per task. Pure, for tests. */
+import type { Box, ClassifyResponse, DetectResponse, ModelList, SegmentResponse } from './types';
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const px = (x: number) => String(Math.round(x));
+const boxText = (b: Box) => `${px(b.x1)},${px(b.y1)},${px(b.x2)},${px(b.y2)}`;
+
+/** Columns padded to their widest cell; `right` columns are right-aligned (numbers). */
+export function table(header: string[], rows: string[][], right: number[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    '  ' + cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function headline(result: { model: { id: string }; image: { width: number; height: number }; timings: { total_ms: number } }, what: string): string {
+  return `${result.model.id} · ${result.image.width}x${result.image.height} · ${what} · ${Math.round(result.timings.total_ms)} ms`;
+}
+
+export function formatClassify(r: ClassifyResponse): string {
+  const rows = r.predictions.map((p, i) => [String(i + 1), p.label, pct(p.score), p.synset]);
+  return `${headline(r, `${r.predictions.length} predictions`)}\n${table(['#', 'label', 'score', 'synset'], rows, [0, 2])}`;
+}
+
+export function formatDetect(r: DetectResponse): string {
+  const head = headline(r, `${r.detections.length} detection${r.detections.length === 1 ? '' : 's'}`);
+  if (r.detections.length === 0) return `${head}\n  (nothing above the threshold)`;
+  const rows = r.detections.map((d) => [d.label, pct(d.score), px(d.box.x1), px(d.box.y1), px(d.box.x2), px(d.box.y2)]);
+  return `${head}\n${table(['label', 'score', 'x1', 'y1', 'x2', 'y2'], rows, [1, 2, 3, 4, 5])}`;
+}
+
+export function formatSegment(r: SegmentResponse): string {
+  const rows = r.segments.map((s) => [s.label, String(s.index), String(s.pixels), pct(s.fraction), boxText(s.box)]);
+  return `${headline(r, `${r.segments.length} classes`)}\n${table(['label', 'index', 'pixels', 'area', 'box (x1,y1,x2,y2)'], rows, [1, 2, 3])}`;
+}
+
+export function formatModels({ models }: ModelList): string {
+  const rows = models.map((m) => [m.task, m.id, m.default ? 'yes' : '', `${m.input.width}x${m.input.height}`, m.accuracy, m.tier]);
+  return table(['task', 'id', 'default', 'input', 'accuracy', 'tier'], rows);
+}

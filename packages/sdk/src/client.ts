@@ -1,0 +1,146 @@
+/**
+ * The cvkit client. One method per endpoint; the transport (timeouts, retries, errors) lives in internal/transport.
+ *
+ * Conventions: a task's options object (2nd argument) is sent to the API as is, so it uses the API's snake_case
+ * names (`top_k`, `max_detections`); per-call client settings (`signal`, `timeout`, `maxRetries`, `headers`) are a
+ * separate 3rd argument, as in openai-node.
+ */
+import { CVKitError } from './errors';
+import { type ImageInput, toRequestBody } from './image-input';
+import { readEnv } from './internal/env';
+import { type Fetch, type HttpRequest, type RequestOptions, send, type TransportConfig } from './internal/transport';
+import type {
+  ClassifyOptions,
+  ClassifyResponse,
+  DetectOptions,
+  DetectResponse,
+  Health,
+  ModelList,
+  SegmentOptions,
+  SegmentResponse,
+} from './types';
+
+export interface ClientOptions {
+  /** The API's base URL, e.g. `https://cvkit.example.workers.dev`. Default: the `CVKIT_BASE_URL` environment variable. */
+  baseURL?: string | undefined;
+  /** Sent as `Authorization: Bearer <key>`. Default: `CVKIT_API_KEY`. Not needed when the API has no keys configured. */
+  apiKey?: string | undefined;
+  /** Milliseconds each attempt may take, answer body included. Default 60 000. */
+  timeout?: number | undefined;
+  /** Retries for connection errors, timeouts, 408, 409, 429 and 5xx, with backoff. Default 2. */
+  maxRetries?: number | undefined;
+  /** A fetch implementation (a proxy-aware one, a test recorder); default `globalThis.fetch`. Called unbound. */
+  fetch?: Fetch | undefined;
+  /** Headers sent with every request. */
+  defaultHeaders?: Record<string, string> | undefined;
+  /** How to wait between retries (tests and custom schedulers); default setTimeout. */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Source of the retry jitter, 0..1 (tests); default Math.random. */
+  random?: (() => number) | undefined;
+}
+
+export type { RequestOptions };
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 2;
+
+type ImageFormat<F> = { format: F };
+
+/**
+ * @example
+ * import { CVKit } from '@cvkit/sdk';
+ * const cv = new CVKit({ baseURL: 'https://cvkit.example.workers.dev', apiKey: process.env.CVKIT_API_KEY });
+ * const { detections } = await cv.detect('https://example.com/street.jpg', { threshold: 0.4 });
+ * for (const d of detections) console.log(d.label, d.score.toFixed(2), d.box);
+ */
+export class CVKit {
+  readonly baseURL: string;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly #config: TransportConfig;
+
+  constructor(options: ClientOptions = {}) {
+    const baseURL = options.baseURL ?? readEnv('CVKIT_BASE_URL');
+    if (!baseURL) {
+      throw new CVKitError('Missing baseURL: pass new CVKit({ baseURL: "https://..." }) or set the CVKIT_BASE_URL environment variable.');
+    }
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(baseURL).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new CVKitError(`baseURL ${JSON.stringify(baseURL)} is not an absolute http(s) URL (like "http://127.0.0.1:8787").`);
+    }
+    const fetchFn = options.fetch ?? (globalThis.fetch as Fetch | undefined);
+    if (typeof fetchFn !== 'function') {
+      throw new CVKitError('No fetch in this runtime: pass new CVKit({ fetch }) (Node 18+, browsers, Workers, Deno and Bun have one).');
+    }
+    this.baseURL = baseURL;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.#config = {
+      baseURL,
+      apiKey: options.apiKey ?? readEnv('CVKIT_API_KEY'),
+      timeout: this.timeout,
+      maxRetries: this.maxRetries,
+      fetch: fetchFn,
+      defaultHeaders: options.defaultHeaders ?? {},
+      sleep: options.sleep ?? ((ms) => new Promise((ok) => setTimeout(ok, ms))),
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /**
+   * What is in this image? ImageNet classes, best first.
+   * @example
+   * const { predictions } = await cv.classify(await fromFile('cat.jpg'), { top_k: 3 });
+   */
+  async classify(image: ImageInput, options?: ClassifyOptions, request?: RequestOptions): Promise<ClassifyResponse> {
+    return (await this.#task('/v1/classify', image, options, 'json', request)) as ClassifyResponse;
+  }
+
+  /**
+   * Where are the objects? COCO boxes in pixels of the image, best first. With `format: 'image'` the answer is the
+   * annotated photo as a Blob instead.
+   * @example
+   * const { detections } = await cv.detect(bytes, { threshold: 0.3, classes: ['person'] });
+   */
+  detect(image: ImageInput, options: DetectOptions & ImageFormat<'image'>, request?: RequestOptions): Promise<Blob>;
+  detect(image: ImageInput, options?: DetectOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): Promise<DetectResponse>;
+  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): Promise<DetectResponse | Blob>;
+  async detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): Promise<DetectResponse | Blob> {
+    return (await this.#task('/v1/detect', image, options, options?.format === 'image' ? 'blob' : 'json', request)) as DetectResponse | Blob;
+  }
+
+  /**
+   * Which pixel is what? PASCAL VOC classes present, largest first, and the class map (`decodeMask(result)`).
+   * With `format: 'image'` (overlay) or `'mask'` (colour mask) the answer is a PNG Blob instead.
+   * @example
+   * const result = await cv.segment(photo, { mask: 'png' });
+   * const { data, width } = await decodeMask(result);
+   */
+  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask'>, request?: RequestOptions): Promise<Blob>;
+  segment(image: ImageInput, options?: SegmentOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): Promise<SegmentResponse>;
+  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): Promise<SegmentResponse | Blob>;
+  async segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): Promise<SegmentResponse | Blob> {
+    const blob = options?.format === 'image' || options?.format === 'mask';
+    return (await this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request)) as SegmentResponse | Blob;
+  }
+
+  /** Every served model: id, task, tier, input size, labels, license, accuracy, and which is each task's default. */
+  async models(request?: RequestOptions): Promise<ModelList> {
+    return (await send(this.#config, { method: 'GET', path: '/v1/models', expect: 'json' }, request)) as ModelList;
+  }
+
+  /** `{ status: 'ok', version }` when the API is up. */
+  async health(request?: RequestOptions): Promise<Health> {
+    return (await send(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request)) as Health;
+  }
+
+  async #task(path: string, image: ImageInput, options: object | undefined, expect: HttpRequest['expect'], request: RequestOptions | undefined) {
+    const { body, headers, query } = await toRequestBody(image, options);
+    return send(this.#config, { method: 'POST', path, body, headers, query, expect }, request);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The hand-written client types (types.ts) against the zod contract (contract.ts): `tsc -p tsconfig.json` fails when
+ * they drift apart (vitest runs the same assertions with `--typecheck`). Responses must be identical; options must
+ * have the same names (the client sends lists as comma-separated strings, so their value types differ on purpose).
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import type * as contract from './contract';
+import type * as sdk from './types';
+
+type Schemas = typeof import('./contract');
+/**
+ * The output (or input) type of the contract schema named `K`. The detect and segment schemas are added to the
+ * contract by their own branches: until those are merged, `Fallback` (the SDK type itself) stands in and the check is
+ * vacuous; from the merge on it is a real comparison, with no edit needed here.
+ */
+type Output<K extends string, Fallback> = K extends keyof Schemas ? (Schemas[K] extends z.ZodType ? z.output<Schemas[K]> : Fallback) : Fallback;
+type Input<K extends string, Fallback> = K extends keyof Schemas ? (Schemas[K] extends z.ZodType ? z.input<Schemas[K]> : Fallback) : Fallback;
+
+describe('client types equal the contract', () => {
+  it('responses and shared shapes', () => {
+    expectTypeOf<sdk.ClassifyResponse>().toEqualTypeOf<contract.ClassifyResponse>();
+    expectTypeOf<sdk.ModelList>().toEqualTypeOf<contract.ModelList>();
+    expectTypeOf<sdk.ModelInfo>().toEqualTypeOf<contract.ModelInfo>();
+    expectTypeOf<sdk.Timings>().toEqualTypeOf<contract.Timings>();
+    expectTypeOf<sdk.ErrorCode>().toEqualTypeOf<contract.ErrorCode>();
+    expectTypeOf<sdk.ErrorBody>().toEqualTypeOf<contract.ErrorBody>();
+    expectTypeOf<sdk.Health>().toEqualTypeOf<contract.Health>();
+    expectTypeOf<sdk.Task>().toEqualTypeOf<contract.Task>();
+  });
+
+  it('detect and segment (see Output)', () => {
+    expectTypeOf<sdk.DetectResponse>().toEqualTypeOf<Output<'DetectResponse', sdk.DetectResponse>>();
+    expectTypeOf<sdk.Detection>().toEqualTypeOf<Output<'Detection', sdk.Detection>>();
+    expectTypeOf<sdk.SegmentResponse>().toEqualTypeOf<Output<'SegmentResponse', sdk.SegmentResponse>>();
+    expectTypeOf<sdk.SegmentMask>().toEqualTypeOf<Output<'SegmentMask', sdk.SegmentMask>>();
+    expectTypeOf<sdk.Segment>().toEqualTypeOf<Output<'Segment', sdk.Segment>>();
+  });
+
+  it('options the client sends are options the API accepts', () => {
+    expectTypeOf<sdk.ClassifyOptions>().toExtend<contract.ClassifyOptions>();
+    expectTypeOf<keyof contract.ClassifyOptions>().toEqualTypeOf<keyof sdk.ClassifyOptions>();
+    expectTypeOf<keyof Input<'DetectOptions', sdk.DetectOptions>>().toEqualTypeOf<keyof sdk.DetectOptions>();
+    expectTypeOf<keyof Input<'SegmentOptions', sdk.SegmentOptions>>().toEqualTypeOf<keyof sdk.SegmentOptions>();
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * The API's options and response bodies as plain TypeScript types, for the client.
+ *
+ * Field names are the wire's, snake_case (`top_k`, `max_detections`, `box_normalized`, `request_id`): what you read
+ * in the API docs or in a curl response is exactly what you type here, with no renaming layer to learn.
+ *
+ * These mirror the zod schemas in `./contract.ts` but are written out by hand, so the client's `.d.ts` needs no zod
+ * (it is an optional peer dependency, only for `@cvkit/sdk/contract`). `types.test.ts` fails the type-check when the
+ * two drift apart.
+ */
+
+/** Tasks the API answers. */
+export type Task = 'classify' | 'detect' | 'segment';
+
+/** Where a model runs: inside the worker isolate, or on the remote GPU tier. */
+export type Tier = 'edge' | 'remote';
+
+/** Public description of a served model (`GET /v1/models`, and `model` in every task response). */
+export interface ModelInfo {
+  id: string;
+  task: Task;
+  tier: Tier;
+  /** The model a task uses when the request names none. */
+  default: boolean;
+  /** The model's input size in pixels. */
+  input: { width: number; height: number };
+  /** How many classes the model knows. */
+  labels: number;
+  license: string;
+  /** Published accuracy, e.g. "70.8% ImageNet top-1". */
+  accuracy: string;
+  /** Size of the model file. */
+  bytes: number;
+}
+
+export interface ModelList {
+  models: ModelInfo[];
+}
+
+/** Size of the image as a person sees it (EXIF orientation applied). All pixel coordinates refer to it. */
+export interface ImageInfo {
+  width: number;
+  height: number;
+}
+
+/** Milliseconds spent in each stage of the request, measured inside the worker. */
+export interface Timings {
+  decode_ms: number;
+  preprocess_ms: number;
+  inference_ms: number;
+  postprocess_ms: number;
+  /** Encoding outputs: masks, annotated images. */
+  encode_ms: number;
+  total_ms: number;
+}
+
+/** Options shared by every task. */
+export interface CommonOptions {
+  /** Model id from `models()`; the task's default model when absent. */
+  model?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// classify
+
+export interface ClassifyOptions extends CommonOptions {
+  /** How many predictions to return, best first (1..100, default 5). */
+  top_k?: number;
+}
+
+export interface Classification {
+  /** Human-readable class name: the first name of the synset, e.g. "Egyptian cat". */
+  label: string;
+  /** Index into the model's label list. */
+  index: number;
+  /** Probability in 0..1. */
+  score: number;
+  /** The full synset line, e.g. "hotdog, hot dog, red hot". */
+  synset: string;
+}
+
+export interface ClassifyResponse {
+  task: 'classify';
+  model: ModelInfo;
+  image: ImageInfo;
+  predictions: Classification[];
+  timings: Timings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// detect
+
+/** A rectangle by its corners: (x1, y1) top left, (x2, y2) bottom right. */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface DetectOptions extends CommonOptions {
+  /** Smallest score reported, 0..1 (default 0.5). */
+  threshold?: number;
+  /** IoU above which non-maximum suppression drops the weaker of two boxes of one class, 0..1 (default 0.45). */
+  iou?: number;
+  /** At most this many detections, best first (default 100). */
+  max_detections?: number;
+  /** Only these labels (e.g. `["person", "dog"]`); sent as one comma-separated string. */
+  classes?: readonly string[] | string;
+  /** Add the photo with the boxes drawn on it to the JSON response, as a data URL (see `annotatedImage`). */
+  annotate?: boolean;
+  /** `image`: answer with the annotated photo itself (the client returns a `Blob`) instead of JSON. */
+  format?: 'json' | 'image';
+}
+
+export interface Detection {
+  label: string;
+  /** Index into the model's label list. */
+  index: number;
+  /** Confidence in 0..1. */
+  score: number;
+  /** In pixels of the image as a person sees it (EXIF orientation applied), clipped to the image. */
+  box: Box;
+  /** The same box as fractions (0..1) of the image's width and height. */
+  box_normalized: Box;
+}
+
+export interface DetectResponse {
+  task: 'detect';
+  model: ModelInfo;
+  image: ImageInfo;
+  /** Sorted by score, best first. */
+  detections: Detection[];
+  timings: Timings;
+  /** With `annotate: true`: the photo with each box drawn and labelled, as a data URL. */
+  annotated_image?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// segment
+
+export interface SegmentOptions extends CommonOptions {
+  /** How the class map comes back in JSON (default `png`): see `SegmentMask`. */
+  mask?: 'png' | 'rle' | 'none';
+  /** Only report and encode these labels (other pixels read 255 in the masks); sent as one comma-separated string. */
+  classes?: readonly string[] | string;
+  /** `image`: the photo with the colour mask blended over it; `mask`: the colour mask alone (both PNG, as a `Blob`). */
+  format?: 'json' | 'image' | 'mask';
+}
+
+/** One class present in the image. */
+export interface Segment {
+  label: string;
+  /** The class index: the value of its pixels in the class map. */
+  index: number;
+  /** How many pixels of the image (at its own size) belong to the class. */
+  pixels: number;
+  /** `pixels` as a fraction of the image, 0..1. */
+  fraction: number;
+  /** The smallest box holding every pixel of the class, in pixel edges: x2 - x1 is the width in pixels. */
+  box: Box;
+  /** The class's colour in `format: 'image'` and `'mask'` pictures (the PASCAL VOC palette), CSS hex. */
+  color: string;
+}
+
+/** The class map as a single-channel 8-bit PNG: pixel value = class index, 255 = a class not requested. */
+export interface PngMask {
+  encoding: 'png';
+  width: number;
+  height: number;
+  /** `data:image/png;base64,...`; `decodeMask(result)` turns it into a class map. */
+  data_url: string;
+}
+
+/**
+ * A COCO run-length encoding of a binary mask: `size` is `[height, width]`, runs go down the columns (column-major,
+ * as in COCO) and alternate 0s and 1s starting with 0s. `counts` is the list of run lengths, or COCO's compact string
+ * form (pycocotools `mask.encode`); `decodeRle` reads both.
+ */
+export interface Rle {
+  size: [number, number];
+  counts: number[] | string;
+}
+
+/** One class's mask in COCO uncompressed RLE (`pycocotools.mask.frPyObjects(rle, height, width)` reads it). */
+export interface ClassRle {
+  index: number;
+  label: string;
+  /** `[height, width]`, COCO's order. */
+  size: [number, number];
+  /** Runs of "not this class" and "this class", column-major, starting with the former; they sum to height * width. */
+  counts: number[];
+}
+
+/** One run-length encoded mask per reported segment, in the same order. */
+export interface RleMask {
+  encoding: 'rle';
+  width: number;
+  height: number;
+  order: 'column-major';
+  masks: ClassRle[];
+}
+
+/** `mask: 'none'`: only the segment statistics. */
+export interface NoMask {
+  encoding: 'none';
+}
+
+export type SegmentMask = PngMask | RleMask | NoMask;
+
+export interface SegmentResponse {
+  task: 'segment';
+  model: ModelInfo;
+  image: ImageInfo;
+  /** One entry per class present, background included, largest first. */
+  segments: Segment[];
+  mask: SegmentMask;
+  timings: Timings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// errors and health
+
+/** Machine-readable error codes; each maps to exactly one HTTP status. */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'invalid_option'
+  | 'unauthorized'
+  | 'model_not_found'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'invalid_image'
+  | 'image_too_large'
+  | 'fetch_failed'
+  | 'rate_limited'
+  | 'internal_error'
+  | 'upstream_error'
+  | 'upstream_unavailable'
+  | 'timeout';
+
+/** For invalid options: which option and why. */
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+/** The one error body of the API. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    request_id: string;
+    retryable: boolean;
+    issues?: ErrorIssue[] | undefined;
+  };
+}
+
+export interface Health {
+  status: 'ok';
+  version: string;
+}
