@@ -120,7 +120,7 @@ export default function Page() {
               </div>
             ))}
           {result?.task === 'segment' && result.body.mask.encoding === 'png' && (
-            <SegmentOverlay mask={result.body.mask.data} width={result.body.image.width} height={result.body.image.height} />
+            <SegmentOverlay mask={result.body.mask.data_url} width={result.body.image.width} height={result.body.image.height} />
           )}
         </div>
       )}
