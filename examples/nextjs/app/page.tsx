@@ -94,7 +94,7 @@ export default function Page() {
           {busy ? 'Analyzing…' : 'Analyze'}
         </button>
       </div>
-      {error && <p role="alert" style={{ color: '#b00020' }}>{error}</p>}
+      {error && <p role="alert" data-testid="error" style={{ color: '#b00020' }}>{error}</p>}
       {preview && (
         <div style={{ position: 'relative', display: 'inline-block', marginTop: '1rem', lineHeight: 0 }}>
           {/* biome-ignore lint/a11y/useAltText: the user's own upload */}
