@@ -1,7 +1,7 @@
 /**
  * Memory probe, run in a fresh Node process per model set by run.ts: serves one real request per model through
  * the Node pipeline (photon decode of a 1024x768 JPEG, ORT-web wasm inference), then prints the wasm memories
- * of ORT and photon and the JS heap as JSON. ORT-web's wasm memory only grows, so the numbers are the peak.
+ * of ORT and of the image decoders, and the JS heap, as JSON. ORT-web's wasm memory only grows, so the numbers are the peak.
  *   node --import tsx bench/memory.ts <model id> [<model id> ...]
  */
 import { readFileSync } from 'node:fs';
@@ -46,11 +46,13 @@ for (const id of process.argv.slice(2)) {
 const memoryBytes = (i: WebAssembly.Instance) =>
   ((Object.values(i.exports).find((e) => e instanceof WebAssembly.Memory) as WebAssembly.Memory | undefined) ?? imported.get(i))?.buffer.byteLength ?? 0;
 const isPhoton = (i: WebAssembly.Instance) => 'photonimage_new_from_byteslice' in i.exports;
+const isTurbo = (i: WebAssembly.Instance) => 'tjDecompress2' in i.exports;
 const isUndici = (i: WebAssembly.Instance) => 'llhttp_init' in i.exports;
-// ORT's exports are minified: it is the instance that is neither photon nor undici's HTTP parser.
+// ORT's exports are minified: it is the instance that is none of the others.
 const sum = (xs: WebAssembly.Instance[]) => xs.reduce((a, i) => a + memoryBytes(i), 0);
-const ort = sum(instances.filter((i) => !isPhoton(i) && !isUndici(i)));
-const photon = sum(instances.filter(isPhoton));
+const ort = sum(instances.filter((i) => !isPhoton(i) && !isTurbo(i) && !isUndici(i)));
+// Decoders: photon (PNG, WebP, GIF, BMP, resizing) and libjpeg-turbo (JPEG; dropped instances are not counted).
+const photon = sum(instances.filter((i) => isPhoton(i) || isTurbo(i)));
 
 if (process.env.DEBUG_EXPORTS) for (const i of instances) console.error(Object.keys(i.exports).slice(0, 12).join(","));
 globalThis.gc?.();

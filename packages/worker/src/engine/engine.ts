@@ -1,5 +1,9 @@
 /**
  * The inference engine: one lazily created ORT session per model per isolate, label lists, and `run`.
+ * Sessions stay resident within a memory budget: each model's manifest entry says how much ORT wasm memory it
+ * needs (`memory_mb`, measured by bench/memory.ts), and loading one more than the budget holds releases the least
+ * recently used idle sessions first. ORT's wasm memory never shrinks, but released space is reused, so the budget
+ * bounds the isolate's peak however many different models callers ask for.
  * Runtime specifics (how ORT is loaded, where model bytes come from) are injected as an `EngineRuntime`,
  * one small module per runtime: ort-workerd.ts and ort-node.ts.
  */
@@ -38,7 +42,17 @@ export function extraFeeds(ort: OrtModule, model: ModelSpec, context: RunContext
   return feeds;
 }
 
+export interface EngineOptions {
+  /** ORT wasm memory the resident sessions may need together, MiB. */
+  budgetMb?: number;
+}
+
+/** Fits the three default models (about 76 MiB) beside ORT's own ~14 MiB, photon and the JS heap in 128 MB. */
+export const DEFAULT_BUDGET_MB = 80;
+
 export interface Engine {
+  /** Ids of the models whose sessions are resident, least recently used first. */
+  resident(): string[];
   session(model: ModelSpec): Promise<Ort.InferenceSession>;
   labels(model: ModelSpec): Promise<Labels>;
   /**
@@ -65,22 +79,60 @@ export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'>): Labe
   return { names, lines };
 }
 
-export function createEngine(runtime: EngineRuntime): Engine {
-  const sessions = new Map<string, Promise<Ort.InferenceSession>>();
+interface Resident {
+  model: ModelSpec;
+  session: Promise<Ort.InferenceSession>;
+  /** Runs holding the session; only idle sessions are released. */
+  users: number;
+}
+
+export function createEngine(runtime: EngineRuntime, { budgetMb = DEFAULT_BUDGET_MB }: EngineOptions = {}): Engine {
+  // Map order is recency: a used entry is moved to the end.
+  const sessions = new Map<string, Resident>();
   const labels = new Map<string, Promise<Labels>>();
   // ORT-web runs one inference at a time per session; queue concurrent requests instead of interleaving them.
   const queues = new Map<string, Promise<unknown>>();
   const { ort } = runtime;
 
+  function release(id: string, entry: Resident) {
+    sessions.delete(id);
+    entry.session.then((session) => session.release()).catch(() => {});
+  }
+
+  /** The model's resident session, created (after making room for it) when absent. */
+  function acquire(model: ModelSpec): Resident {
+    const hit = sessions.get(model.id);
+    if (hit) {
+      sessions.delete(model.id);
+      sessions.set(model.id, hit);
+      return hit;
+    }
+    let used = [...sessions.values()].reduce((sum, e) => sum + e.model.memory_mb, 0);
+    for (const [id, entry] of sessions) {
+      if (used + model.memory_mb <= budgetMb) break;
+      if (entry.users > 0) continue;
+      release(id, entry);
+      used -= entry.model.memory_mb;
+    }
+    const entry: Resident = {
+      model,
+      users: 0,
+      session: runtime.readFile(model.file).then((bytes) =>
+        ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: model.session.graphOptimizationLevel }),
+      ),
+    };
+    // A failed creation is not kept: the next request tries again.
+    entry.session.catch(() => {
+      if (sessions.get(model.id) === entry) sessions.delete(model.id);
+    });
+    sessions.set(model.id, entry);
+    return entry;
+  }
+
   const engine: Engine = {
-    session: (model) =>
-      memoize(sessions, model.id, async () => {
-        const bytes = await runtime.readFile(model.file);
-        return ort.InferenceSession.create(bytes, {
-          executionProviders: ['wasm'],
-          graphOptimizationLevel: model.session.graphOptimizationLevel,
-        });
-      }),
+    resident: () => [...sessions.keys()],
+
+    session: (model) => acquire(model).session,
 
     labels: (model) =>
       memoize(labels, model.labels, async () => {
@@ -93,16 +145,22 @@ export function createEngine(runtime: EngineRuntime): Engine {
       }),
 
     async run(model, input, context = {}) {
-      const session = await engine.session(model);
-      const { width, height, layout, name } = model.input;
-      const dims = layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3];
-      const previous = queues.get(model.id) ?? Promise.resolve();
-      const current = previous.catch(() => {}).then(() => session.run({ [name]: new ort.Tensor('float32', input, dims), ...extraFeeds(ort, model, context) }));
-      queues.set(model.id, current);
+      const entry = acquire(model);
+      entry.users++;
       try {
-        return await current;
+        const session = await entry.session;
+        const { width, height, layout, name } = model.input;
+        const dims = layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3];
+        const previous = queues.get(model.id) ?? Promise.resolve();
+        const current = previous.catch(() => {}).then(() => session.run({ [name]: new ort.Tensor('float32', input, dims), ...extraFeeds(ort, model, context) }));
+        queues.set(model.id, current);
+        try {
+          return await current;
+        } finally {
+          if (queues.get(model.id) === current) queues.delete(model.id);
+        }
       } finally {
-        if (queues.get(model.id) === current) queues.delete(model.id);
+        entry.users--;
       }
     },
   };

@@ -86,6 +86,8 @@ const ModelSpec = z.object({
   output: OutputSpec,
   labels: z.string(),
   session: z.object({ graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']) }),
+  /** ORT wasm memory the model needs resident (weights, arena, activations), MiB: bench/memory.ts measures it. */
+  memory_mb: z.number().positive(),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
