@@ -2,7 +2,7 @@
  * Memory probe, run in a fresh Node process per model set by run.ts: serves one real request per model through
  * the Node pipeline (photon decode of a 1024x768 JPEG, ORT-web wasm inference), then prints the wasm memories
  * of ORT and of the image decoders, and the JS heap, as JSON. ORT-web's wasm memory only grows, so the numbers are the peak.
- *   node --import tsx bench/memory.ts <model id> [<model id> ...]
+ *   CVKIT_BENCH_JPEG=photo.jpg [CVKIT_BUDGET_MB=n] node --import tsx bench/memory.ts <model id> [<model id> ...]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,9 @@ const { manifest } = await import('../packages/worker/src/models/manifest');
 // The request image comes from the parent (run.ts), so that making it does not count in photon's memory here.
 const jpeg = new Uint8Array(readFileSync(process.env.CVKIT_BENCH_JPEG ?? ''));
 
-const app = createNodeApp({ modelDir: join(repoRoot, 'models') });
+// CVKIT_BUDGET_MB overrides the engine's memory budget (the before/after comparison turns it off).
+const budgetMb = process.env.CVKIT_BUDGET_MB ? Number(process.env.CVKIT_BUDGET_MB) : undefined;
+const app = createNodeApp({ modelDir: join(repoRoot, 'models'), engine: { budgetMb } });
 for (const id of process.argv.slice(2)) {
   const model = manifest.models.find((m) => m.id === id);
   if (!model) throw new Error(`unknown model ${id}`);

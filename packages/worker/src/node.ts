@@ -5,17 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createApp, type AppOptions } from './app';
-import { createEngine } from './engine/engine';
+import { createEngine, type EngineOptions } from './engine/engine';
 import { nodeRuntime } from './engine/ort-node';
 import { enableScaledJpeg } from './image/decode';
 import { createEdgeProvider } from './providers/edge';
 
 enableScaledJpeg(new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'))));
 
-export function createNodeEngine(modelDir: string) {
-  return createEngine(nodeRuntime(modelDir));
+export function createNodeEngine(modelDir: string, options?: EngineOptions) {
+  return createEngine(nodeRuntime(modelDir), options);
 }
 
-export function createNodeApp({ modelDir, ...options }: { modelDir: string } & Omit<AppOptions, 'provider'>) {
-  return createApp({ provider: createEdgeProvider(createNodeEngine(modelDir)), ...options });
+export function createNodeApp({ modelDir, engine, ...options }: { modelDir: string; engine?: EngineOptions } & Omit<AppOptions, 'provider'>) {
+  return createApp({ provider: createEdgeProvider(createNodeEngine(modelDir, engine)), ...options });
 }

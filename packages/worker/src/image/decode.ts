@@ -11,10 +11,11 @@ import { chooseEighths, createJpegDecoder, type JpegDecoder, scaledSize } from '
 import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation';
 
 /**
- * Most pixels held decoded at once (about 4 megapixels, 2048x2048): the decoders' wasm memory grows to its peak
- * and never shrinks, and the isolate has 128 MB for everything. Larger JPEGs are decoded at a reduced scale.
+ * Most pixels held decoded at once (about 2.1 megapixels: 1920x1080 fits). photon's wasm memory grows to its peak
+ * (~13 bytes a pixel) and never shrinks, and the isolate's 128 MB also holds up to ~94 MiB of ORT. Larger JPEGs
+ * are decoded at a reduced scale; larger images of other formats are refused.
  */
-export const MAX_DECODED_PIXELS = 2048 * 2048;
+export const MAX_DECODED_PIXELS = 2_100_000;
 /** Largest baseline JPEG accepted (decoded at reduced scale; segmentation still returns a map this large). */
 export const MAX_JPEG_PIXELS = 24_000_000;
 /** Largest progressive JPEG: libjpeg holds all its DCT coefficients (about 3 bytes a pixel) while decoding. */
