@@ -5,7 +5,7 @@
  * test-results/.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,9 @@ let url = '';
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   await promisify(execFile)('npm', ['run', 'build', '-w', '@cvkit/example-nextjs'], { cwd: repoRoot, env, maxBuffer: 1 << 24 });
   const port = await freePort();
