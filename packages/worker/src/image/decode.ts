@@ -2,12 +2,13 @@
  * Decoding: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first (formats.ts), so
  * the decoders only see complete files of a supported format within the memory budget. JPEGs, most of what people
  * send, are decoded by libjpeg-turbo at the smallest DCT scale that still covers what the caller needs
- * (jpeg-turbo.ts); other formats, and JPEGs libjpeg refuses (CMYK), by photon at full size.
+ * (jpeg-turbo.ts); PNG and GIF in JS (js-decoders.ts); WebP, BMP and JPEGs libjpeg refuses (CMYK) by photon.
  */
 import { PhotonImage, SamplingFilter, resize } from '@cf-wasm/photon';
 import { ApiError } from '../errors';
 import { type ImageFormat, type ImageHeader, readHeader } from './formats';
 import { chooseEighths, createJpegDecoder, type JpegDecoder, scaledSize } from './jpeg-turbo';
+import { decodeGifRGBA, decodePngRGBA, type Pixels } from './js-decoders';
 import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation';
 
 /**
@@ -61,23 +62,37 @@ function checkHeader(bytes: Uint8Array): ImageHeader {
   return header;
 }
 
-/** JPEG through libjpeg-turbo at the smallest scale covering `hints` and within MAX_DECODED_PIXELS. */
-function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: number, hints: DecodeHints | undefined) {
+/**
+ * JPEG through libjpeg-turbo at the smallest scale covering `hints` and within MAX_DECODED_PIXELS; undefined for
+ * CMYK JPEGs (photon's turn). A corrupt JPEG is refused here: photon would trap on it and leak.
+ */
+function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: number, hints: DecodeHints | undefined): Pixels | undefined {
   if (!jpegDecoder) return undefined;
   // Hints are upright; the scale applies to the stored frame.
   const [minW, minH] = hints ? (swapsAxes(orientation) ? [hints.minHeight, hints.minWidth] : [hints.minWidth, hints.minHeight]) : [header.width, header.height];
   let eighths = chooseEighths(header.width, header.height, minW, minH);
   while (eighths > 1 && scaledSize(header.width, eighths) * scaledSize(header.height, eighths) > MAX_DECODED_PIXELS) eighths--;
-  return jpegDecoder.decode(bytes, eighths);
+  const decoded = jpegDecoder.decode(bytes, eighths);
+  if (decoded === 'corrupt') throw new ApiError('invalid_image', 'Cannot decode the JPEG image: the file is corrupt.');
+  return decoded === 'cmyk' ? undefined : decoded;
 }
 
-function decodeWithPhoton(bytes: Uint8Array, header: ImageHeader) {
+/** Everything but scaled JPEG: PNG and GIF in JS (see js-decoders.ts); WebP, BMP and CMYK JPEG with photon. */
+function decodeWhole(bytes: Uint8Array, header: ImageHeader): Pixels {
   if (header.width * header.height > MAX_DECODED_PIXELS) throw tooLarge(header, MAX_DECODED_PIXELS);
+  const corrupt = () => new ApiError('invalid_image', `Cannot decode the ${header.format.toUpperCase()} image: the file is corrupt.`);
+  if (header.format === 'png' || header.format === 'gif') {
+    try {
+      return header.format === 'png' ? decodePngRGBA(bytes) : decodeGifRGBA(bytes);
+    } catch {
+      throw corrupt();
+    }
+  }
   let image: PhotonImage;
   try {
     image = PhotonImage.new_from_byteslice(bytes);
   } catch {
-    throw new ApiError('invalid_image', `Cannot decode the ${header.format.toUpperCase()} image: the file is corrupt.`);
+    throw corrupt();
   }
   try {
     return { rgba: image.get_raw_pixels(), width: image.get_width(), height: image.get_height() };
@@ -90,7 +105,7 @@ function decodeWithPhoton(bytes: Uint8Array, header: ImageHeader) {
 export function decodeImage(bytes: Uint8Array, hints?: DecodeHints): DecodedImage {
   const header = checkHeader(bytes);
   const orientation = header.format === 'jpeg' ? readJpegOrientation(bytes) : 1;
-  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || decodeWithPhoton(bytes, header);
+  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || decodeWhole(bytes, header);
   const upright = applyOrientation(stored.rgba, stored.width, stored.height, orientation);
   const original = swapsAxes(orientation) ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
   return { format: header.format, width: upright.width, height: upright.height, rgba: upright.data, original };

@@ -26,9 +26,15 @@ export interface ScaledJpeg {
 }
 
 export interface JpegDecoder {
-  /** Decodes at `eighths`/8 of the stored size (1..8); undefined when libjpeg cannot (e.g. CMYK), so callers fall back. */
-  decode(bytes: Uint8Array, eighths: number): ScaledJpeg | undefined;
+  /**
+   * Decodes at `eighths`/8 of the stored size (1..8). 'cmyk': a CMYK/YCCK JPEG, which TurboJPEG cannot turn into
+   * RGB (callers may use another decoder); 'corrupt': libjpeg failed on the data.
+   */
+  decode(bytes: Uint8Array, eighths: number): ScaledJpeg | 'cmyk' | 'corrupt';
 }
+
+/** TurboJPEG colour spaces (TJCS_CMYK, TJCS_YCCK). */
+const CMYK_SPACES = new Set([3, 4]);
 
 /** The size libjpeg produces at `eighths`/8 scale: it rounds up. */
 export const scaledSize = (size: number, eighths: number) => Math.ceil((size * eighths) / 8);
@@ -65,19 +71,20 @@ export function createJpegDecoder(module: WebAssembly.Module): JpegDecoder {
       const meta = t.malloc(16);
       let dst = 0;
       try {
-        if (!handle || !src || !meta) return undefined;
+        if (!handle || !src || !meta) return 'corrupt';
         new Uint8Array(t.memory.buffer, src, bytes.byteLength).set(bytes);
-        if (t.tjDecompressHeader3(handle, src, bytes.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0) return undefined;
-        const [w = 0, h = 0] = new Int32Array(t.memory.buffer, meta, 2);
+        if (t.tjDecompressHeader3(handle, src, bytes.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0) return 'corrupt';
+        const [w = 0, h = 0, , colorspace = 0] = new Int32Array(t.memory.buffer, meta, 4);
+        if (CMYK_SPACES.has(colorspace)) return 'cmyk';
         const width = scaledSize(w, eighths);
         const height = scaledSize(h, eighths);
         dst = t.malloc(width * height * 4);
-        if (!dst) return undefined;
-        if (t.tjDecompress2(handle, src, bytes.byteLength, dst, width, width * 4, height, TJPF_RGBA, 0) !== 0) return undefined;
+        if (!dst) return 'corrupt';
+        if (t.tjDecompress2(handle, src, bytes.byteLength, dst, width, width * 4, height, TJPF_RGBA, 0) !== 0) return 'corrupt';
         return { rgba: new Uint8Array(t.memory.buffer, dst, width * height * 4).slice(), width, height };
       } catch {
         turbo = undefined; // see imports: never reuse an instance that trapped
-        return undefined;
+        return 'corrupt';
       } finally {
         if (turbo) {
           if (dst) t.free(dst);
