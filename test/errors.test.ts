@@ -11,9 +11,19 @@ const base = inject('workerUrl');
 const url = `${base}/v1/classify`;
 
 let files: Awaited<ReturnType<typeof serve>>;
+let isolate = '';
+const currentIsolate = async () => ((await (await fetch(`${base}/health`)).json()) as { isolate: string }).isolate;
 beforeAll(async () => {
+  isolate = await currentIsolate();
   files = await serve((req, res) => {
     if (req.url === '/hang') return; // never answers
+    if (req.url === '/broken') {
+      // declares 100 kB, sends 10, then hangs up
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': '100000' });
+      res.write(Buffer.alloc(10_000, 0xff));
+      setTimeout(() => res.destroy(), 50);
+      return;
+    }
     if (req.url === '/text') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('not an image');
     if (req.url === '/huge') return void res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(50 * 1024 * 1024) }).end();
     res.writeHead(404).end();
@@ -123,5 +133,29 @@ describe('bad requests get 4xx in the error shape', () => {
   });
   it('unknown route -> 404', async () => {
     await expectError(await fetch(`${base}/v2/everything`), 404, 'not_found');
+  });
+  it('base64 of an impossible length -> 400, not a 500', async () => {
+    await expectError(await postJson(url, { image: 'AAAAA' }), 400, 'invalid_request', /base64/);
+    await expectError(await postJson(url, { image: 'data:image/png;BASE64,A' }), 400, 'invalid_request', /base64/);
+  });
+  it('an image URL whose body breaks off -> 422 fetch_failed', async () => {
+    await expectError(await postJson(url, { image: `${files.url}/broken` }), 422, 'fetch_failed', /could not be read/);
+  });
+  it('multipart with two image fields -> 400', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([fixture('bird.png')], { type: 'image/png' }), 'a.png');
+    form.append('image', new Blob([fixture('bird.png')], { type: 'image/png' }), 'b.png');
+    await expectError(await fetch(url, { method: 'POST', body: form }), 400, 'invalid_request', /more than one/);
+  });
+  it('a percent-encoded data: URL of binary bytes is decoded as bytes', async () => {
+    const encoded = Array.from(fixture('bird.png'), (b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const res = await postJson(url, { image: `data:image/png,${encoded}`, top_k: 1 });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('after all the bad input above', () => {
+  it('the same isolate is still serving: nothing crashed it', async () => {
+    expect(await currentIsolate()).toBe(isolate);
   });
 });

@@ -276,5 +276,10 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const Health = z.object({ status: z.literal('ok'), version: z.string() });
+export const Health = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  /** Identifies the isolate that answered: it changes when an isolate restarts. */
+  isolate: z.string(),
+});
 export type Health = z.infer<typeof Health>;

@@ -261,4 +261,6 @@ export interface ErrorBody {
 export interface Health {
   status: 'ok';
   version: string;
+  /** Identifies the isolate that answered: it changes when an isolate restarts. */
+  isolate: string;
 }

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { ErrorBody, ModelList } from '@cvkit/sdk/contract';
+import type { ErrorBody, Health, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
 import { detectRoute } from './detect/route';
 import { segmentRoute } from './segment/route';
@@ -58,7 +58,9 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
     return next();
   });
 
-  app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION }));
+  // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
+  let isolate: string | undefined;
+  app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()) } satisfies Health));
 
   app.get('/v1/models', (c) => c.json({ models: manifest.models.map(modelInfo) } satisfies ModelList));
 

@@ -12,6 +12,8 @@ export function detectRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
   app.post('/v1/detect', async (c) => {
     const { image, options, model, timer } = await readTaskRequest(c, 'detect', DetectOptions, fetch);
     const asImage = imageAnswer(options.format, c.req.header('accept'));
+    // The answer's type depends on Accept: caches must keep JSON and pictures apart.
+    c.header('vary', 'accept');
     const result = await provider.detect({
       image,
       model,

@@ -38,14 +38,29 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
   }
 }
 
-/** Reads a body stream, failing as soon as it exceeds `limit` bytes. */
-export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number, what: string): Promise<Uint8Array> {
+/**
+ * Reads a body stream, failing as soon as it exceeds `limit` bytes. A stream that breaks off (a client or an image
+ * server going away mid-body) is `failCode` naming `what`.
+ */
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  what: string,
+  failCode: 'invalid_request' | 'fetch_failed' = 'invalid_request',
+): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? 'it took too long' : 'the connection broke off';
+      throw new ApiError(failCode, `${what} could not be read: ${reason}.`);
+    }
+    const { done, value } = next;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -72,7 +87,13 @@ function decodeBase64(text: string, what: string): Uint8Array {
   if ((clean.length * 3) / 4 > MAX_IMAGE_BYTES + 3) {
     throw new ApiError('payload_too_large', `The image is larger than ${mib(MAX_IMAGE_BYTES)}.`);
   }
-  const binary = atob(clean.padEnd(Math.ceil(clean.length / 4) * 4, '='));
+  let binary: string;
+  try {
+    binary = atob(clean.padEnd(Math.ceil(clean.length / 4) * 4, '='));
+  } catch {
+    // e.g. "AAAAA": a length that no base64 encoding has
+    throw new ApiError('invalid_request', `${what} is not valid base64.`);
+  }
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
@@ -83,12 +104,20 @@ function decodeDataUrl(url: string): Uint8Array {
   if (comma < 0) throw new ApiError('invalid_request', 'The data: URL has no comma before its data.');
   const meta = url.slice(5, comma);
   const data = url.slice(comma + 1);
-  if (meta.endsWith(';base64')) return decodeBase64(data, 'The data: URL');
-  try {
-    return new TextEncoder().encode(decodeURIComponent(data));
-  } catch {
-    throw new ApiError('invalid_request', 'The data: URL is not valid percent-encoding.');
+  if (/;base64$/i.test(meta)) return decodeBase64(data, 'The data: URL');
+  // Percent-encoding straight to bytes (decodeURIComponent would insist on UTF-8).
+  const bytes: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === '%') {
+      const hex = data.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new ApiError('invalid_request', 'The data: URL is not valid percent-encoding.');
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(data.charCodeAt(i) & 0xff);
+    }
   }
+  return Uint8Array.from(bytes);
 }
 
 /** Fetches an image URL with a time and size limit; failures are 422 fetch_failed naming the reason. */
@@ -111,7 +140,7 @@ export async function fetchImage(url: URL, fetcher: typeof fetch = fetch): Promi
     await res.body?.cancel().catch(() => {});
     throw new ApiError('payload_too_large', `The image at ${url.href} is ${mib(declared)}; the limit is ${mib(MAX_IMAGE_BYTES)}.`);
   }
-  return readLimited(res.body, MAX_IMAGE_BYTES, `The image at ${url.href}`);
+  return readLimited(res.body, MAX_IMAGE_BYTES, `The image at ${url.href}`, 'fetch_failed');
 }
 
 /** Resolves the JSON body's `image` string: an http(s) URL, a data: URL, or bare base64. */
@@ -179,6 +208,7 @@ export async function readImageInput(req: Request, fetcher: typeof fetch = fetch
     let bytes: Uint8Array | undefined;
     for (const [key, value] of form) {
       if (key === 'image') {
+        if (bytes) throw new ApiError('invalid_request', 'The multipart body has more than one `image` field; send one image per request.');
         bytes = typeof value === 'string' ? await imageFromString(value, fetcher) : new Uint8Array(await value.arrayBuffer());
       } else if (typeof value === 'string') {
         options[key] = value;
