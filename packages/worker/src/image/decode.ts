@@ -72,7 +72,7 @@ function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: n
   const [minW, minH] = hints ? (swapsAxes(orientation) ? [hints.minHeight, hints.minWidth] : [hints.minWidth, hints.minHeight]) : [header.width, header.height];
   let eighths = chooseEighths(header.width, header.height, minW, minH);
   while (eighths > 1 && scaledSize(header.width, eighths) * scaledSize(header.height, eighths) > MAX_DECODED_PIXELS) eighths--;
-  const decoded = jpegDecoder.decode(bytes, eighths);
+  const decoded = jpegDecoder.decode(bytes, eighths, header);
   if (decoded === 'corrupt') throw new ApiError('invalid_image', 'Cannot decode the JPEG image: the file is corrupt.');
   return decoded === 'cmyk' ? undefined : decoded;
 }

@@ -46,18 +46,26 @@ const u24le = (b: Uint8Array, i: number) => u16le(b, i) | ((b[i + 2] ?? 0) << 16
 const u32be = (b: Uint8Array, i: number) => u16be(b, i) * 65536 + u16be(b, i + 2);
 const u32le = (b: Uint8Array, i: number) => u16le(b, i) + u16le(b, i + 2) * 65536;
 
-function jpegSize(b: Uint8Array): [number, number, number] | undefined {
+/** The frame size and SOF marker, and where the first scan starts (entropy-coded data follows it). */
+function jpegLayout(b: Uint8Array): { size: [number, number, number]; scan: number } | undefined {
+  let size: [number, number, number] | undefined;
   let i = 2;
-  while (i + 9 < b.length) {
+  while (i + 3 < b.length) {
     if (b[i] !== 0xff) return undefined;
     const marker = b[i + 1] ?? 0;
     if (marker === 0xff) {
       i += 1;
       continue;
     }
-    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return [u16be(b, i + 7), u16be(b, i + 5), marker];
+    // TEM, RSTn and SOI stand alone: no length follows (libjpeg reads them so; reading a length would desync).
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xda) return size && { size, scan: i };
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size; the first one counts, as in libjpeg.
+    if (!size && marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && i + 9 < b.length) {
+      size = [u16be(b, i + 7), u16be(b, i + 5), marker];
     }
     i += 2 + u16be(b, i + 2);
   }
@@ -75,12 +83,14 @@ function webpSize(b: Uint8Array): [number, number] | undefined {
 }
 
 /** A cheap completeness check: the container's end marker is where it should be. */
-function looksComplete(format: ImageFormat, b: Uint8Array): boolean {
+function looksComplete(format: ImageFormat, b: Uint8Array, jpegScan = 2): boolean {
   const n = b.length;
   switch (format) {
     case 'jpeg': {
-      // EOI, allowing trailing padding some encoders and cameras append.
-      for (let i = n - 2; i >= Math.max(2, n - 4096); i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return true;
+      // EOI anywhere after the first scan ("motion photos" append megabytes of video after the image; an EXIF
+      // thumbnail's EOI comes before the scan). Entropy-coded data never holds FF D9 (a coded FF is followed by
+      // 00 or a restart marker), so a truncated JPEG has none.
+      for (let i = n - 2; i >= jpegScan; i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return true;
       return false;
     }
     case 'png':
@@ -107,9 +117,10 @@ export function readHeader(b: Uint8Array): ImageHeader | { error: 'unsupported' 
     return { error: 'unsupported', detail: known ? `${known} images are not supported` : 'not a recognised image format' };
   }
   let size: [number, number] | [number, number, number] | undefined;
+  const jpeg = format === 'jpeg' ? jpegLayout(b) : undefined;
   switch (format) {
     case 'jpeg':
-      size = jpegSize(b);
+      size = jpeg?.size;
       break;
     case 'png':
       size = b.length >= 24 && ascii(b, 12, 'IHDR') ? [u32be(b, 16), u32be(b, 20)] : undefined;
@@ -125,7 +136,7 @@ export function readHeader(b: Uint8Array): ImageHeader | { error: 'unsupported' 
       break;
   }
   if (!size || size[0] < 1 || size[1] < 1) return { error: 'corrupt', detail: `the ${format.toUpperCase()} header is unreadable` };
-  if (!looksComplete(format, b)) return { error: 'corrupt', detail: `the ${format.toUpperCase()} file is truncated` };
+  if (!looksComplete(format, b, jpeg?.scan)) return { error: 'corrupt', detail: `the ${format.toUpperCase()} file is truncated` };
   const progressive = format === 'jpeg' && (size[2] === 0xc2 || size[2] === 0xc6 || size[2] === 0xca || size[2] === 0xce);
   return { format, width: size[0], height: size[1], ...(progressive ? { progressive } : {}) };
 }

@@ -25,18 +25,22 @@ describe('chooseEighths', () => {
 
 describe('createJpegDecoder', () => {
   const decoder = createJpegDecoder(module);
+  const size = { width: 512, height: 384 };
   it('decodes a real JPEG at 1/2 scale', () => {
-    const out = decoder.decode(hotDog, 4);
+    const out = decoder.decode(hotDog, 4, size);
     if (typeof out === 'string') throw new Error(out);
     expect([out.width, out.height, out.rgba.length]).toEqual([256, 192, 256 * 192 * 4]);
     // a photo, not a blank: nearly every byte value occurs
     expect(new Set(out.rgba).size).toBeGreaterThan(200);
   });
   it("answers 'corrupt' on a broken JPEG and keeps working after it", () => {
-    expect(decoder.decode(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3, 4]), 2)).toBe('corrupt');
+    expect(decoder.decode(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3, 4]), 2, size)).toBe('corrupt');
     const broken = hotDog.slice();
     broken.fill(0, 20, 600); // wipe the quantisation and Huffman tables
-    expect(decoder.decode(broken, 2)).toBe('corrupt');
-    expect(decoder.decode(hotDog, 8)).toMatchObject({ width: 512 });
+    expect(decoder.decode(broken, 2, size)).toBe('corrupt');
+    expect(decoder.decode(hotDog, 8, size)).toMatchObject({ width: 512 });
+  });
+  it("answers 'corrupt' when the frame is not the size the caller checked", () => {
+    expect(decoder.decode(hotDog, 8, { width: 8, height: 8 })).toBe('corrupt');
   });
 });

@@ -28,9 +28,10 @@ export interface ScaledJpeg {
 export interface JpegDecoder {
   /**
    * Decodes at `eighths`/8 of the stored size (1..8). 'cmyk': a CMYK/YCCK JPEG, which TurboJPEG cannot turn into
-   * RGB (callers may use another decoder); 'corrupt': libjpeg failed on the data.
+   * RGB (callers may use another decoder); 'corrupt': libjpeg failed on the data, or found a frame of another size
+   * than `size` (what the caller checked against its limits: a crafted file could hide a second frame header).
    */
-  decode(bytes: Uint8Array, eighths: number): ScaledJpeg | 'cmyk' | 'corrupt';
+  decode(bytes: Uint8Array, eighths: number, size: { width: number; height: number }): ScaledJpeg | 'cmyk' | 'corrupt';
 }
 
 /** TurboJPEG colour spaces (TJCS_CMYK, TJCS_YCCK). */
@@ -63,7 +64,7 @@ export function createJpegDecoder(module: WebAssembly.Module): JpegDecoder {
   let turbo: TurboExports | undefined;
 
   return {
-    decode(bytes, eighths) {
+    decode(bytes, eighths, size) {
       turbo ??= new WebAssembly.Instance(module, imports).exports as unknown as TurboExports;
       const t = turbo;
       const handle = t.tjInitDecompress();
@@ -75,6 +76,7 @@ export function createJpegDecoder(module: WebAssembly.Module): JpegDecoder {
         new Uint8Array(t.memory.buffer, src, bytes.byteLength).set(bytes);
         if (t.tjDecompressHeader3(handle, src, bytes.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0) return 'corrupt';
         const [w = 0, h = 0, , colorspace = 0] = new Int32Array(t.memory.buffer, meta, 4);
+        if (w !== size.width || h !== size.height) return 'corrupt';
         if (CMYK_SPACES.has(colorspace)) return 'cmyk';
         const width = scaledSize(w, eighths);
         const height = scaledSize(h, eighths);

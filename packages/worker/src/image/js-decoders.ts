@@ -4,6 +4,7 @@
  * isolate. A JS decoder that fails just throws, and the garbage collector takes what it allocated.
  */
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
+import { Unzlib } from 'fflate';
 import { GifReader } from 'omggif';
 
 export interface Pixels {
@@ -12,8 +13,38 @@ export interface Pixels {
   height: number;
 }
 
+const u32 = (b: Uint8Array, i: number) => (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0;
+/** Samples per pixel by PNG colour type: grey, -, RGB, palette, grey+alpha, -, RGBA. */
+const SAMPLES = [1, 0, 3, 1, 2, 0, 4];
+
+/**
+ * Refuses a PNG whose image data inflates past what its header's size implies (a "zip bomb": a few hundred kB of
+ * deflated zeros can claim gigabytes), by inflating the IDAT chunks as a stream and stopping at the limit, before
+ * the decoder allocates anything.
+ */
+function checkInflatedSize(bytes: Uint8Array) {
+  const width = u32(bytes, 16);
+  const height = u32(bytes, 20);
+  const bitsPerPixel = (bytes[24] ?? 8) * (SAMPLES[bytes[25] ?? 0] || 4);
+  // One filter byte per row; Adam7 adds at most 7 passes' worth of filter bytes and partial-byte rows.
+  const limit = (Math.ceil((width * bitsPerPixel) / 8) + 1) * height + 8 * (height + 8) * Math.ceil(bitsPerPixel / 8);
+  let total = 0;
+  const inflater = new Unzlib((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw new Error('PNG image data inflates past its declared size');
+  });
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const length = u32(bytes, at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === 'IDAT') inflater.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
+    if (type === 'IEND') break;
+    at += 12 + length;
+  }
+}
+
 /** Any PNG (1-16 bit, grey, grey+alpha, RGB, RGBA, palette, interlaced) as 8-bit RGBA. */
 export function decodePngRGBA(bytes: Uint8Array): Pixels {
+  checkInflatedSize(bytes);
   const png = decodePng(bytes, { checkCrc: true });
   const { width, height } = png;
   const n = width * height;
@@ -48,6 +79,9 @@ export function decodePngRGBA(bytes: Uint8Array): Pixels {
 /** A GIF's first frame as RGBA over the logical screen (transparent where the frame does not cover it). */
 export function decodeGifRGBA(bytes: Uint8Array): Pixels {
   const gif = new GifReader(bytes);
+  // omggif sizes its buffer from the frame's own descriptor: a frame larger than the (checked) canvas is refused.
+  const frame = gif.frameInfo(0);
+  if (frame.x + frame.width > gif.width || frame.y + frame.height > gif.height) throw new Error('GIF frame outside its canvas');
   const rgba = new Uint8Array(gif.width * gif.height * 4);
   gif.decodeAndBlitFrameRGBA(0, rgba);
   return { rgba, width: gif.width, height: gif.height };
