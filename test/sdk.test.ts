@@ -170,7 +170,7 @@ describe('models() and health()', () => {
   });
 
   it('health', async () => {
-    expect(await new CVKit({ baseURL }).health()).toEqual({ status: 'ok', version: expect.any(String) });
+    expect(await new CVKit({ baseURL }).health()).toEqual({ status: 'ok', version: expect.any(String), isolate: expect.any(String) });
   });
 });
 
@@ -520,16 +520,26 @@ describe('timeouts and aborts (a server that hangs)', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('aborting during a retry wait ends the wait', async () => {
+  it('aborting during a retry wait ends the wait, and the sleep is told to stop', async () => {
     const flaky = await flakyServer([answer(503), answer(503)]);
     const controller = new AbortController();
+    let sleeping: (signal: AbortSignal | undefined) => void = () => {};
+    const asleep = new Promise<AbortSignal | undefined>((ok) => (sleeping = ok));
     // a wait that never ends by itself: only the abort can end this call
-    const cv = new CVKit({ baseURL: flaky.url, sleep: () => new Promise(() => {}) });
+    const cv = new CVKit({ baseURL: flaky.url, sleep: (_ms, signal) => (sleeping(signal), new Promise(() => {})) });
     const pending = cv.models({ signal: controller.signal }).catch((e: unknown) => e);
-    while (flaky.requests() < 1) await new Promise((ok) => setTimeout(ok, 10));
+    const signal = await asleep; // the first attempt failed and the client is now waiting to retry
     controller.abort();
     expect(await pending).toBeInstanceOf(APIUserAbortError);
+    expect(signal?.aborted).toBe(true);
     expect(flaky.requests()).toBe(1);
     await flaky.close();
+  });
+
+  it('refuses timeouts and retry counts that would misbehave', () => {
+    for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      expect(() => new CVKit({ baseURL, timeout })).toThrow(/timeout must be/);
+    }
+    for (const maxRetries of [-1, 1.5, Number.NaN]) expect(() => new CVKit({ baseURL, maxRetries })).toThrow(/maxRetries must be/);
   });
 });

@@ -8,7 +8,7 @@
 import { CVKitError } from './errors';
 import { type ImageInput, toRequestBody } from './image-input';
 import { readEnv } from './internal/env';
-import { type Fetch, type HttpRequest, type RequestOptions, send, type TransportConfig } from './internal/transport';
+import { abortableSleep, checkMaxRetries, checkTimeout, type Fetch, type HttpRequest, type RequestOptions, send, type TransportConfig } from './internal/transport';
 import type {
   ClassifyOptions,
   ClassifyResponse,
@@ -34,7 +34,7 @@ export interface ClientOptions {
   /** Headers sent with every request. */
   defaultHeaders?: Record<string, string> | undefined;
   /** How to wait between retries (tests and custom schedulers); default setTimeout. */
-  sleep?: ((ms: number) => Promise<void>) | undefined;
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Source of the retry jitter, 0..1 (tests); default Math.random. */
   random?: (() => number) | undefined;
 }
@@ -78,8 +78,8 @@ export class CVKit {
       throw new CVKitError('No fetch in this runtime: pass new CVKit({ fetch }) (Node 18+, browsers, Workers, Deno and Bun have one).');
     }
     this.baseURL = baseURL;
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
+    this.maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES);
     this.#config = {
       baseURL,
       apiKey: options.apiKey ?? readEnv('CVKIT_API_KEY'),
@@ -87,7 +87,7 @@ export class CVKit {
       maxRetries: this.maxRetries,
       fetch: fetchFn,
       defaultHeaders: options.defaultHeaders ?? {},
-      sleep: options.sleep ?? ((ms) => new Promise((ok) => setTimeout(ok, ms))),
+      sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,
     };
   }
@@ -134,7 +134,7 @@ export class CVKit {
     return (await send(this.#config, { method: 'GET', path: '/v1/models', expect: 'json' }, request)) as ModelList;
   }
 
-  /** `{ status: 'ok', version }` when the API is up. */
+  /** `{ status: 'ok', version, isolate }` when the API is up. */
   async health(request?: RequestOptions): Promise<Health> {
     return (await send(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request)) as Health;
   }

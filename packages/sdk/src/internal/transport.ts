@@ -33,7 +33,7 @@ export interface TransportConfig {
   maxRetries: number;
   fetch: Fetch;
   defaultHeaders: Record<string, string>;
-  sleep: (ms: number) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
 }
 
@@ -79,8 +79,36 @@ function errorFromResponse(res: Response, text: string): APIError {
   });
 }
 
+/** The default sleep: its timer is cleared on abort, so an aborted call leaves nothing keeping a process alive. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+// setTimeout fires at once for delays past 2^31-1 ms, which would time every attempt out.
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** `timeout` must be a positive number of milliseconds (at most ~24.8 days). */
+export function checkTimeout(timeout: number): number {
+  if (!(timeout > 0 && timeout <= MAX_TIMEOUT_MS)) throw new CVKitError(`timeout must be between 1 and ${MAX_TIMEOUT_MS} ms, not ${timeout}.`);
+  return timeout;
+}
+
+/** `maxRetries` must be a whole number >= 0 (NaN would retry forever). */
+export function checkMaxRetries(maxRetries: number): number {
+  if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw new CVKitError(`maxRetries must be a whole number >= 0, not ${maxRetries}.`);
+  return maxRetries;
+}
+
 /** Waits `ms`, or rejects with APIUserAbortError as soon as `signal` fires. */
-async function wait(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+async function wait(sleep: (ms: number, signal?: AbortSignal) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return sleep(ms);
   if (signal.aborted) throw new APIUserAbortError({ cause: signal.reason });
   let onAbort: (() => void) | undefined;
@@ -89,7 +117,7 @@ async function wait(sleep: (ms: number) => Promise<void>, ms: number, signal: Ab
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    await Promise.race([sleep(ms), aborted]);
+    await Promise.race([sleep(ms, signal), aborted]);
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
@@ -119,8 +147,8 @@ async function readAnswer(res: Response, expect: HttpRequest['expect']): Promise
 
 /** Sends one request with retries; resolves with the parsed JSON or the Blob. */
 export async function send(config: TransportConfig, req: HttpRequest, options: RequestOptions = {}): Promise<unknown> {
-  const maxRetries = options.maxRetries ?? config.maxRetries;
-  const timeout = options.timeout ?? config.timeout;
+  const maxRetries = checkMaxRetries(options.maxRetries ?? config.maxRetries);
+  const timeout = checkTimeout(options.timeout ?? config.timeout);
   const userSignal = options.signal;
   const url = buildURL(config.baseURL, req.path, req.query);
   const headers: Record<string, string> = {

@@ -32,10 +32,14 @@ describe('createEngine', () => {
     expect(top(await engine.run(tiny, zeros(tiny)))).toBe(first);
   });
 
-  it('never releases a session while it is running', async () => {
-    const engine = createEngine(nodeRuntime(modelDir), { budgetMb: 1 });
-    const outputs = await Promise.all([engine.run(v2, zeros(v2)), engine.run(v1, zeros(v1)), engine.run(v2, zeros(v2))]);
-    expect(outputs.every((o) => Object.keys(o).length > 0)).toBe(true);
+  it('never releases a session while it is running, and never loads past the budget: a run waits its turn', async () => {
+    const engine = createEngine(nodeRuntime(modelDir), { budgetMb: 25 });
+    const seen: string[][] = [];
+    const watch = (p: Promise<unknown>) => p.then((o) => (seen.push(engine.resident()), o));
+    // v2 (20) and v1 (15) cannot be resident together: v1 waits until v2's runs are done
+    const outputs = await Promise.all([watch(engine.run(v2, zeros(v2))), watch(engine.run(v1, zeros(v1))), watch(engine.run(v2, zeros(v2)))]);
+    expect(outputs.every((o) => Object.keys(o as object).length > 0)).toBe(true);
+    for (const resident of seen) expect(resident.includes(v1.id) && resident.includes(v2.id)).toBe(false);
   });
 
   it('does not keep a failed session creation', async () => {

@@ -99,8 +99,14 @@ export function createEngine(runtime: EngineRuntime, { budgetMb = DEFAULT_BUDGET
     entry.session.then((session) => session.release()).catch(() => {});
   }
 
-  /** The model's resident session, created (after making room for it) when absent. */
-  function acquire(model: ModelSpec): Resident {
+  // Runs waiting for busy sessions to go idle so that theirs fits the budget.
+  const waiting: Array<() => void> = [];
+
+  /**
+   * The model's resident session, created (after making room for it) when absent; undefined when it does not fit
+   * and the sessions in the way are busy (try again once one goes idle). A model alone may exceed the budget.
+   */
+  function acquire(model: ModelSpec, mustFit = true): Resident | undefined {
     const hit = sessions.get(model.id);
     if (hit) {
       sessions.delete(model.id);
@@ -114,6 +120,7 @@ export function createEngine(runtime: EngineRuntime, { budgetMb = DEFAULT_BUDGET
       release(id, entry);
       used -= entry.model.memory_mb;
     }
+    if (mustFit && sessions.size > 0 && used + model.memory_mb > budgetMb) return undefined;
     const entry: Resident = {
       model,
       users: 0,
@@ -132,7 +139,7 @@ export function createEngine(runtime: EngineRuntime, { budgetMb = DEFAULT_BUDGET
   const engine: Engine = {
     resident: () => [...sessions.keys()],
 
-    session: (model) => acquire(model).session,
+    session: (model) => (acquire(model, false) as Resident).session,
 
     labels: (model) =>
       memoize(labels, model.labels, async () => {
@@ -145,7 +152,8 @@ export function createEngine(runtime: EngineRuntime, { budgetMb = DEFAULT_BUDGET
       }),
 
     async run(model, input, context = {}) {
-      const entry = acquire(model);
+      let entry: Resident | undefined;
+      while (!(entry = acquire(model))) await new Promise<void>((resolve) => waiting.push(resolve));
       entry.users++;
       try {
         const session = await entry.session;
@@ -161,6 +169,7 @@ export function createEngine(runtime: EngineRuntime, { budgetMb = DEFAULT_BUDGET
         }
       } finally {
         entry.users--;
+        if (entry.users === 0) for (const wake of waiting.splice(0)) wake();
       }
     },
   };
