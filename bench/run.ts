@@ -290,7 +290,7 @@ async function peer() {
   json.peer = { transformers: theirs, cvkit: ours };
 }
 
-function beforeAfter(jpegPath: string) {
+async function beforeAfter(jpegPath: string) {
   say('## 8. Before and after the optimisations (measured side by side in this run)');
   say();
   // a) decode + resize to the classifier's 224x224: photon decodes every pixel, libjpeg-turbo decodes at a DCT scale.
@@ -312,7 +312,7 @@ function beforeAfter(jpegPath: string) {
       resizeRGBA(rgba, w, h, 224, 224);
       before.push(performance.now() - t);
       t = performance.now();
-      const d = decodeImage(photo.bytes, { minWidth: 224, minHeight: 224 });
+      const d = await decodeImage(photo.bytes, { minWidth: 224, minHeight: 224 });
       resizeRGBA(d.rgba, d.width, d.height, 224, 224);
       after.push(performance.now() - t);
     }
@@ -365,7 +365,7 @@ async function main() {
   memory(join(scratch, 'request.jpg'));
   size();
   await peer();
-  beforeAfter(join(scratch, 'request.jpg'));
+  await beforeAfter(join(scratch, 'request.jpg'));
   rmSync(scratch, { recursive: true, force: true });
   const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);
   writeFileSync(join(outDir, 'RESULTS.md'), `${md.join('\n')}\n`);

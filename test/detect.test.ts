@@ -186,7 +186,7 @@ describe('annotated image', () => {
     expect(res.headers.get('x-detections')).toBe(String(json.detections.length));
     const out = decode(new Uint8Array(await res.arrayBuffer()));
     // the input as the worker decodes it (libjpeg-turbo for JPEGs: its IDCT differs from photon's by a grey level)
-    const src = decodeImage(input);
+    const src = await decodeImage(input);
     expect([out.width, out.height]).toEqual([512, 430]);
     const px = (img: { rgba: Uint8Array; width: number }, x: number, y: number) => Array.from(img.rgba.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 3)).join();
     for (const d of json.detections) {

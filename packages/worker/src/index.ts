@@ -1,12 +1,13 @@
 /** The Cloudflare Workers entry: the cvkit API with the edge provider, models from the MODELS assets binding. */
 import jpegTurboWasm from '@cwasm/jpeg-turbo/jpeg-turbo.wasm';
+import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import { createApp } from './app';
 import { createEngine } from './engine/engine';
 import { workerdRuntime } from './engine/ort-workerd';
-import { enableScaledJpeg } from './image/decode';
+import { enableCodecs } from './image/decode';
 import { createEdgeProvider } from './providers/edge';
 
-enableScaledJpeg(jpegTurboWasm);
+enableCodecs({ jpeg: jpegTurboWasm, webp: webpWasm });
 
 export interface Env {
   /** Static assets binding holding the installed model pack (wrangler.toml [assets]). */

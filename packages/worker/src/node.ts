@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { createApp, type AppOptions } from './app';
 import { createEngine, type EngineOptions } from './engine/engine';
 import { nodeRuntime } from './engine/ort-node';
-import { enableScaledJpeg } from './image/decode';
+import { enableCodecs } from './image/decode';
 import { createEdgeProvider } from './providers/edge';
 
-enableScaledJpeg(new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'))));
+const wasm = (specifier: string) => new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve(specifier)));
+enableCodecs({ jpeg: wasm('@cwasm/jpeg-turbo/jpeg-turbo.wasm'), webp: wasm('@jsquash/webp/codec/dec/webp_dec.wasm') });
 
 export function createNodeEngine(modelDir: string, options?: EngineOptions) {
   return createEngine(nodeRuntime(modelDir), options);

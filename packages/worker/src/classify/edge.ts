@@ -6,7 +6,7 @@ import type { ClassifyResult, TaskCall } from '../providers/types';
 import { softmax, topK } from './postprocess';
 
 export async function classifyOnEdge(engine: Engine, { image, model, options, timer }: TaskCall<{ top_k: number }>): Promise<ClassifyResult> {
-  const decoded = timer.measure('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
+  const decoded = await timer.measureAsync('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
   const { tensor } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, resizeRGBA));
   const [outputs, labels] = await timer.measureAsync('inference', () => Promise.all([engine.run(model, tensor), engine.labels(model)]));
   return timer.measure('postprocess', () => {

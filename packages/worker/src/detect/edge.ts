@@ -31,7 +31,7 @@ export async function detectOnEdge(engine: Engine, { image, model, options, time
 
   // Annotating draws on the photo, so it needs every pixel the budget allows; otherwise what the model takes will do.
   const hints = options.annotate ? undefined : { minWidth: model.input.width, minHeight: model.input.height };
-  const decoded = timer.measure('decode', () => image.decode(hints));
+  const decoded = await timer.measureAsync('decode', () => image.decode(hints));
   const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, resizeRGBA));
   const outputs = await timer.measureAsync('inference', () => engine.run(model, tensor, { imageSize: decoded.original }));
   const detections = timer.measure('postprocess', () => {

@@ -25,7 +25,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string,
 
 /** The caller's bytes, decoded only when a provider asks, and again only if it then asks for more pixels. */
 export function imageSource(bytes: Uint8Array): ImageSource {
-  let decoded: { image: DecodedImage; hints: DecodeHints | undefined } | undefined;
+  let decoded: { image: Promise<DecodedImage>; hints: DecodeHints | undefined } | undefined;
   const covers = (have: DecodeHints | undefined, want: DecodeHints | undefined) =>
     !have || (want !== undefined && have.minWidth >= want.minWidth && have.minHeight >= want.minHeight);
   return {

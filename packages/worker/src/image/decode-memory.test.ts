@@ -28,18 +28,17 @@ const scramble = (b: Uint8Array, from: number, to: number) => {
   return c;
 };
 
-it('corrupt PNGs, GIFs and JPEGs are 422 invalid_image, and leave the decoders memory where it was', () => {
+it('corrupt PNGs, GIFs, JPEGs and WebPs are 422 invalid_image, and leave the decoders memory where it was', async () => {
   const png = read('../shared/fixtures/images/grace_hopper.png');
   const gif = read('test/assets/cat.gif');
   const jpeg = read('../shared/fixtures/images/parrot.jpg');
-  const bad = [scramble(png, 200, 5000), scramble(png, 100_000, 120_000), scramble(gif, 800, 4000), scramble(jpeg, 20, 600)];
-  decodeImage(png); // warm every decoder up to its steady size
-  decodeImage(jpeg);
-  decodeImage(gif);
+  const webp = read('test/assets/cat.webp');
+  const bad = [scramble(png, 200, 5000), scramble(png, 100_000, 120_000), scramble(gif, 800, 4000), scramble(jpeg, 20, 600), scramble(webp, 30, 200)];
+  for (const good of [png, jpeg, gif, webp]) await decodeImage(good); // warm every decoder up to its steady size
   const before = wasmBytes();
   for (let round = 0; round < 30; round++) {
-    for (const b of bad) expect(() => decodeImage(b)).toThrow(expect.objectContaining({ code: 'invalid_image' }));
+    for (const b of bad) await expect(decodeImage(b)).rejects.toMatchObject({ code: 'invalid_image' });
   }
   expect(wasmBytes()).toBe(before);
-  expect(decodeImage(png).width).toBe(512);
+  expect((await decodeImage(png)).width).toBe(512);
 });

@@ -2,13 +2,14 @@
  * Decoding: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first (formats.ts), so
  * the decoders only see complete files of a supported format within the memory budget. JPEGs, most of what people
  * send, are decoded by libjpeg-turbo at the smallest DCT scale that still covers what the caller needs
- * (jpeg-turbo.ts); PNG and GIF in JS (js-decoders.ts); WebP, BMP and JPEGs libjpeg refuses (CMYK) by photon.
+ * (jpeg-turbo.ts); PNG and GIF in JS (js-decoders.ts); WebP by libwebp (webp.ts); BMP and CMYK JPEGs by photon.
  */
 import { PhotonImage, SamplingFilter, resize } from '@cf-wasm/photon';
 import { ApiError } from '../errors';
 import { type ImageFormat, type ImageHeader, readHeader } from './formats';
 import { chooseEighths, createJpegDecoder, type JpegDecoder, scaledSize } from './jpeg-turbo';
 import { decodeGifRGBA, decodePngRGBA, type Pixels } from './js-decoders';
+import { createWebpDecoder, type WebpDecoder } from './webp';
 import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation';
 
 /**
@@ -40,10 +41,15 @@ export interface DecodeHints {
 }
 
 let jpegDecoder: JpegDecoder | undefined;
+let webpDecoder: WebpDecoder | undefined;
 
-/** Turns on scaled JPEG decoding with libjpeg-turbo's wasm module (loaded per runtime: index.ts, node.ts). */
-export function enableScaledJpeg(module: WebAssembly.Module) {
-  jpegDecoder = createJpegDecoder(module);
+/**
+ * Turns on the wasm codecs whose modules each runtime loads its own way (index.ts imports them, node.ts compiles
+ * them): libjpeg-turbo for scaled JPEG decoding, libwebp for WebP. Without them photon decodes both.
+ */
+export function enableCodecs({ jpeg, webp }: { jpeg: WebAssembly.Module; webp: WebAssembly.Module }) {
+  jpegDecoder = createJpegDecoder(jpeg);
+  webpDecoder = createWebpDecoder(webp);
 }
 
 const tooLarge = (h: ImageHeader, limit: number) =>
@@ -77,16 +83,20 @@ function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: n
   return decoded === 'cmyk' ? undefined : decoded;
 }
 
-/** Everything but scaled JPEG: PNG and GIF in JS (see js-decoders.ts); WebP, BMP and CMYK JPEG with photon. */
-function decodeWhole(bytes: Uint8Array, header: ImageHeader): Pixels {
+/** Everything but scaled JPEG: PNG and GIF in JS (see js-decoders.ts), WebP with libwebp; BMP and CMYK JPEG with photon. */
+async function decodeWhole(bytes: Uint8Array, header: ImageHeader): Promise<Pixels> {
   if (header.width * header.height > MAX_DECODED_PIXELS) throw tooLarge(header, MAX_DECODED_PIXELS);
   const corrupt = () => new ApiError('invalid_image', `Cannot decode the ${header.format.toUpperCase()} image: the file is corrupt.`);
-  if (header.format === 'png' || header.format === 'gif') {
+  if (header.format === 'png' || header.format === 'gif' || (header.format === 'webp' && webpDecoder)) {
+    let pixels: Pixels;
     try {
-      return header.format === 'png' ? decodePngRGBA(bytes) : decodeGifRGBA(bytes);
+      pixels = header.format === 'png' ? decodePngRGBA(bytes) : header.format === 'gif' ? decodeGifRGBA(bytes) : await (webpDecoder as WebpDecoder)(bytes);
     } catch {
       throw corrupt();
     }
+    // A WebP's bitstream carries its own size: hold it to the size the limits were checked against.
+    if (pixels.width !== header.width || pixels.height !== header.height) throw corrupt();
+    return pixels;
   }
   let image: PhotonImage;
   try {
@@ -102,10 +112,10 @@ function decodeWhole(bytes: Uint8Array, header: ImageHeader): Pixels {
 }
 
 /** Decodes an image upright. Throws ApiError for anything that is not a decodable image within the limits. */
-export function decodeImage(bytes: Uint8Array, hints?: DecodeHints): DecodedImage {
+export async function decodeImage(bytes: Uint8Array, hints?: DecodeHints): Promise<DecodedImage> {
   const header = checkHeader(bytes);
   const orientation = header.format === 'jpeg' ? readJpegOrientation(bytes) : 1;
-  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || decodeWhole(bytes, header);
+  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || (await decodeWhole(bytes, header));
   const upright = applyOrientation(stored.rgba, stored.width, stored.height, orientation);
   const original = swapsAxes(orientation) ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
   return { format: header.format, width: upright.width, height: upright.height, rgba: upright.data, original };

@@ -12,7 +12,7 @@ import type { Timer } from '../timings';
 export interface ImageSource {
   bytes: Uint8Array;
   /** Upright pixels at least `hints` large (JPEGs may come at reduced scale); no hints: as large as allowed. */
-  decode(hints?: DecodeHints): DecodedImage;
+  decode(hints?: DecodeHints): Promise<DecodedImage>;
 }
 
 export interface TaskCall<Options> {

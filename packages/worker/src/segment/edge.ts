@@ -16,7 +16,7 @@ export async function segmentOnEdge(engine: Engine, { image, model, options, tim
   const labels = await timer.measureAsync('preprocess', () => engine.labels(model));
   const keep = options.classes ? classIndices(options.classes, labels.names) : undefined;
   // The class map is upscaled to the original size anyway: decode only what the model takes.
-  const decoded = timer.measure('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
+  const decoded = await timer.measureAsync('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
   const { tensor } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, resizeRGBA));
   const outputs = await timer.measureAsync('inference', () => engine.run(model, tensor));
   return timer.measure('postprocess', () => {

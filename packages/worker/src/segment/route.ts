@@ -17,11 +17,11 @@ export function segmentRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) 
       const { image: size, segments } = result;
       return c.json({ task: 'segment', model: modelInfo(model), image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse);
     }
-    const png = await timer.measureAsync('encode', () => {
+    const png = await timer.measureAsync('encode', async () => {
       if (options.format === 'mask') return colorMaskPng(result.map);
       // The overlay is drawn into the decoded photo (no second full-size copy); a photo too large to decode whole
       // comes at reduced scale, and the class map is scaled to it.
-      const photo = image.decode();
+      const photo = await image.decode();
       return overlayPng(photo, resizeNearest(result.map, photo.width, photo.height));
     });
     c.header('content-type', 'image/png');
