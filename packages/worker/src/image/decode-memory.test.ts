@@ -28,13 +28,16 @@ const scramble = (b: Uint8Array, from: number, to: number) => {
   return c;
 };
 
-it('corrupt PNGs, GIFs, JPEGs and WebPs are 422 invalid_image, and leave the decoders memory where it was', async () => {
+it('corrupt PNGs, GIFs, JPEGs, WebPs and BMPs are 422 invalid_image, and leave the decoders memory where it was', async () => {
   const png = read('../shared/fixtures/images/grace_hopper.png');
   const gif = read('test/assets/cat.gif');
   const jpeg = read('../shared/fixtures/images/parrot.jpg');
   const webp = read('test/assets/cat.webp');
-  const bad = [scramble(png, 200, 5000), scramble(png, 100_000, 120_000), scramble(gif, 800, 4000), scramble(jpeg, 20, 600), scramble(webp, 30, 200)];
-  for (const good of [png, jpeg, gif, webp]) await decodeImage(good); // warm every decoder up to its steady size
+  const bmp = read('test/assets/cat.bmp');
+  const bmpBadDepth = bmp.slice();
+  bmpBadDepth[28] = 12; // 12 bits per pixel: no such BMP
+  const bad = [scramble(png, 200, 5000), scramble(png, 100_000, 120_000), scramble(gif, 800, 4000), scramble(jpeg, 20, 600), scramble(webp, 30, 200), bmpBadDepth];
+  for (const good of [png, jpeg, gif, webp, bmp]) await decodeImage(good); // warm every decoder up to its steady size
   const before = wasmBytes();
   for (let round = 0; round < 30; round++) {
     for (const b of bad) await expect(decodeImage(b)).rejects.toMatchObject({ code: 'invalid_image' });

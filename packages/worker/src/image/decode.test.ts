@@ -36,6 +36,24 @@ describe('decodeImage refuses bombs', () => {
   });
 });
 
+describe('decodeImage reads BMPs in JS as photon does', () => {
+  it('a 24-bit BMP, pixel for pixel', async () => {
+    const { PhotonImage } = await import('@cf-wasm/photon');
+    const bmp = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../../../test/assets/cat.bmp')));
+    const reference = PhotonImage.new_from_byteslice(bmp);
+    const decoded = await decodeImage(bmp);
+    expect([decoded.width, decoded.height]).toEqual([160, 107]);
+    expect(Buffer.compare(Buffer.from(decoded.rgba), Buffer.from(reference.get_raw_pixels()))).toBe(0);
+    reference.free();
+  });
+  it('a BMP whose pixel data is cut short is invalid_image', async () => {
+    const bmp = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../../../test/assets/cat.bmp')));
+    const short = bmp.slice(0, bmp.length - 5000);
+    new DataView(short.buffer).setUint32(2, short.length, true); // the header's file size agrees, the rows do not
+    await expect(decodeImage(short)).rejects.toMatchObject({ code: 'invalid_image' });
+  });
+});
+
 describe('decodeImage accepts what cameras make', () => {
   it('a JPEG with a video appended after the image (a "motion photo")', async () => {
     const trailer = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xfe);

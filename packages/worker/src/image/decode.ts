@@ -2,13 +2,13 @@
  * Decoding: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first (formats.ts), so
  * the decoders only see complete files of a supported format within the memory budget. JPEGs, most of what people
  * send, are decoded by libjpeg-turbo at the smallest DCT scale that still covers what the caller needs
- * (jpeg-turbo.ts); PNG and GIF in JS (js-decoders.ts); WebP by libwebp (webp.ts); BMP and CMYK JPEGs by photon.
+ * (jpeg-turbo.ts); PNG, GIF and BMP in JS (js-decoders.ts); WebP by libwebp (webp.ts); CMYK JPEGs by photon.
  */
 import { PhotonImage, SamplingFilter, resize } from '@cf-wasm/photon';
 import { ApiError } from '../errors';
 import { type ImageFormat, type ImageHeader, readHeader } from './formats';
 import { chooseEighths, createJpegDecoder, type JpegDecoder, scaledSize } from './jpeg-turbo';
-import { decodeGifRGBA, decodePngRGBA, type Pixels } from './js-decoders';
+import { decodeBmpRGBA, decodeGifRGBA, decodePngRGBA, type Pixels } from './js-decoders';
 import { createWebpDecoder, type WebpDecoder } from './webp';
 import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation';
 
@@ -83,21 +83,27 @@ function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: n
   return decoded === 'cmyk' ? undefined : decoded;
 }
 
-/** Everything but scaled JPEG: PNG and GIF in JS (see js-decoders.ts), WebP with libwebp; BMP and CMYK JPEG with photon. */
+/** Everything but scaled JPEG: PNG, GIF and BMP in JS (js-decoders.ts), WebP with libwebp; CMYK JPEG with photon. */
 async function decodeWhole(bytes: Uint8Array, header: ImageHeader): Promise<Pixels> {
   if (header.width * header.height > MAX_DECODED_PIXELS) throw tooLarge(header, MAX_DECODED_PIXELS);
   const corrupt = () => new ApiError('invalid_image', `Cannot decode the ${header.format.toUpperCase()} image: the file is corrupt.`);
-  if (header.format === 'png' || header.format === 'gif' || (header.format === 'webp' && webpDecoder)) {
-    let pixels: Pixels;
-    try {
-      pixels = header.format === 'png' ? decodePngRGBA(bytes) : header.format === 'gif' ? decodeGifRGBA(bytes) : await (webpDecoder as WebpDecoder)(bytes);
-    } catch {
-      throw corrupt();
-    }
-    // A WebP's bitstream carries its own size: hold it to the size the limits were checked against.
-    if (pixels.width !== header.width || pixels.height !== header.height) throw corrupt();
-    return pixels;
+  if (header.format === 'jpeg' || (header.format === 'webp' && !webpDecoder)) return decodeWithPhoton(bytes, corrupt);
+  let pixels: Pixels;
+  try {
+    if (header.format === 'png') pixels = decodePngRGBA(bytes);
+    else if (header.format === 'gif') pixels = decodeGifRGBA(bytes);
+    else if (header.format === 'bmp') pixels = decodeBmpRGBA(bytes);
+    else pixels = await (webpDecoder as WebpDecoder)(bytes);
+  } catch {
+    throw corrupt();
   }
+  // A bitstream carries its own size: hold it to the size the limits were checked against.
+  if (pixels.width !== header.width || pixels.height !== header.height) throw corrupt();
+  return pixels;
+}
+
+/** photon, for CMYK JPEGs (libjpeg-turbo cannot convert them) and when the codecs are not enabled. */
+function decodeWithPhoton(bytes: Uint8Array, corrupt: () => ApiError): Pixels {
   let image: PhotonImage;
   try {
     image = PhotonImage.new_from_byteslice(bytes);

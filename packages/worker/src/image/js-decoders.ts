@@ -1,7 +1,7 @@
 /**
- * PNG and GIF decoding in plain JS (fast-png, omggif). photon traps on a corrupt PNG or GIF after allocating the
- * output, and a trapped wasm call never frees what it allocated: a few hundred corrupt uploads would fill an
- * isolate. A JS decoder that fails just throws, and the garbage collector takes what it allocated.
+ * PNG, GIF and BMP decoding in plain JS (fast-png, omggif, and a BMP reader here). photon traps on a corrupt file
+ * after allocating the output, and a trapped wasm call never frees what it allocated: a few hundred corrupt
+ * uploads would fill an isolate. A JS decoder that fails just throws, and the garbage collector takes the rest.
  */
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import { Unzlib } from 'fflate';
@@ -85,4 +85,114 @@ export function decodeGifRGBA(bytes: Uint8Array): Pixels {
   const rgba = new Uint8Array(gif.width * gif.height * 4);
   gif.decodeAndBlitFrameRGBA(0, rgba);
   return { rgba, width: gif.width, height: gif.height };
+}
+
+const u16le = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+const u32le = (b: Uint8Array, i: number) => (u16le(b, i) + u16le(b, i + 2) * 65536) >>> 0;
+
+/** The shift and width of a BI_BITFIELDS channel mask, to scale its value to 0..255. */
+function maskShift(mask: number): [number, number] {
+  if (mask === 0) return [0, 0];
+  let shift = 0;
+  while (((mask >>> shift) & 1) === 0) shift++;
+  let bits = 0;
+  while (((mask >>> (shift + bits)) & 1) === 1) bits++;
+  return [shift, bits];
+}
+
+/**
+ * A BMP as RGBA: 1/4/8-bit palette (plain, RLE4, RLE8), 16/32-bit bit fields, 24/32-bit RGB; bottom-up or top-down.
+ * Anything else (JPEG/PNG-in-BMP, OS/2 headers) is refused.
+ */
+export function decodeBmpRGBA(b: Uint8Array): Pixels {
+  const dataAt = u32le(b, 10);
+  const headerSize = u32le(b, 14);
+  if (headerSize < 40) throw new Error('unsupported BMP header');
+  const width = u32le(b, 18) | 0;
+  const rawHeight = u32le(b, 22) | 0;
+  const height = Math.abs(rawHeight);
+  const topDown = rawHeight < 0;
+  const bpp = u16le(b, 28);
+  const compression = u32le(b, 30);
+  if (width <= 0 || height <= 0) throw new Error('bad BMP size');
+  if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw new Error('unsupported BMP depth');
+  const rgba = new Uint8Array(width * height * 4);
+  const put = (x: number, y: number, r: number, g: number, bl: number, a = 255) => {
+    if (x < 0 || x >= width || y < 0 || y >= height) return;
+    const row = topDown ? y : height - 1 - y;
+    const p = (row * width + x) * 4;
+    rgba[p] = r;
+    rgba[p + 1] = g;
+    rgba[p + 2] = bl;
+    rgba[p + 3] = a;
+  };
+  const paletteAt = 14 + headerSize;
+  const paletteSize = u32le(b, 46) || (bpp <= 8 ? 1 << bpp : 0);
+  const color = (i: number) => {
+    if (i >= paletteSize) throw new Error('BMP palette index out of range');
+    const at = paletteAt + i * 4;
+    return [b[at + 2] ?? 0, b[at + 1] ?? 0, b[at] ?? 0] as const;
+  };
+
+  if (compression === 1 || compression === 2) {
+    // RLE8 / RLE4, bottom-up: (count, value) runs; count 0 escapes to end of line / bitmap / delta / literals.
+    const four = compression === 2;
+    let x = 0;
+    let y = 0;
+    let i = dataAt;
+    while (i + 1 < b.length && y < height) {
+      const count = b[i] as number;
+      const value = b[i + 1] as number;
+      i += 2;
+      if (count > 0) {
+        for (let k = 0; k < count; k++) put(x++, y, ...color(four ? (k % 2 ? value & 15 : value >> 4) : value));
+      } else if (value === 0) {
+        x = 0;
+        y++;
+      } else if (value === 1) {
+        break;
+      } else if (value === 2) {
+        x += b[i] ?? 0;
+        y += b[i + 1] ?? 0;
+        i += 2;
+      } else {
+        const bytes = four ? Math.ceil(value / 2) : value;
+        for (let k = 0; k < value; k++) {
+          const byte = b[i + (four ? k >> 1 : k)] ?? 0;
+          put(x++, y, ...color(four ? (k % 2 ? byte & 15 : byte >> 4) : byte));
+        }
+        i += bytes + (bytes % 2);
+      }
+    }
+    return { rgba, width, height };
+  }
+
+  if (compression !== 0 && compression !== 3) throw new Error('unsupported BMP compression');
+  const stride = Math.ceil((width * bpp) / 32) * 4;
+  if (dataAt + stride * height > b.length) throw new Error('truncated BMP');
+  const masks = compression === 3 ? [u32le(b, 54), u32le(b, 58), u32le(b, 62), headerSize >= 56 ? u32le(b, 66) : 0] : bpp === 16 ? [0x7c00, 0x3e0, 0x1f, 0] : [0xff0000, 0xff00, 0xff, 0];
+  const fields = masks.map(maskShift);
+  const field = (v: number, c: number) => {
+    const [shift, bits] = fields[c] as [number, number];
+    return bits === 0 ? 255 : Math.round((((v >>> shift) & ((1 << bits) - 1)) * 255) / ((1 << bits) - 1));
+  };
+  for (let y = 0; y < height; y++) {
+    const row = dataAt + y * stride;
+    for (let x = 0; x < width; x++) {
+      if (bpp <= 8) {
+        const bit = x * bpp;
+        const index = ((b[row + (bit >> 3)] as number) >> (8 - bpp - (bit & 7))) & ((1 << bpp) - 1);
+        put(x, y, ...color(index));
+      } else if (bpp === 24) {
+        const p = row + x * 3;
+        put(x, y, b[p + 2] as number, b[p + 1] as number, b[p] as number);
+      } else if (bpp === 16 || bpp === 32) {
+        const v = bpp === 16 ? u16le(b, row + x * 2) : u32le(b, row + x * 4);
+        put(x, y, field(v, 0), field(v, 1), field(v, 2), compression === 3 && masks[3] ? field(v, 3) : 255);
+      } else {
+        throw new Error('unsupported BMP depth');
+      }
+    }
+  }
+  return { rgba, width, height };
 }
