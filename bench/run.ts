@@ -284,7 +284,7 @@ async function peer() {
     ['pipeline (1024x768 JPEG, classify)', 'p50', 'p10-p90', 'top-1'],
     [
       ['Transformers.js 4.3, native backend (sharp + onnxruntime-node)', f1(b.median), `${f1(b.p10)}-${f1(b.p90)}`, theirs.top1],
-      ['cvkit Node pipeline (photon + ORT-web wasm), same process', f1(c.median), `${f1(c.p10)}-${f1(c.p90)}`, ''],
+      ['cvkit Node pipeline (libjpeg-turbo + ORT-web wasm), same process', f1(c.median), `${f1(c.p10)}-${f1(c.p90)}`, ''],
     ],
   );
   json.peer = { transformers: theirs, cvkit: ours };
