@@ -110,17 +110,22 @@ async function inference(bench: WorkerServer) {
   json.inference = times;
 }
 
-/** A 1024x768 JPEG made from the kite fixture, and a small PNG fixture. */
-function requestImages(): Array<{ name: string; type: string; bytes: Uint8Array<ArrayBuffer> }> {
+type RequestImage = { name: string; type: string; bytes: Uint8Array<ArrayBuffer> };
+let requestImagesMade: RequestImage[] | undefined;
+
+/** A 1024x768 JPEG made from the kite fixture, and a small PNG fixture (made once per run). */
+function requestImages(): RequestImage[] {
+  if (requestImagesMade) return requestImagesMade;
   const source = PhotonImage.new_from_byteslice(readFileSync(join(fixtures, 'kite_and_cold.jpg')));
   const resized = resize(source, 1024, 768, SamplingFilter.Triangle);
   const jpeg = new Uint8Array(resized.get_bytes_jpeg(90));
   source.free();
   resized.free();
-  return [
+  requestImagesMade = [
     { name: 'JPEG 1024x768', type: 'image/jpeg', bytes: jpeg },
     { name: 'PNG 512x341', type: 'image/png', bytes: new Uint8Array(readFileSync(join(fixtures, 'cat.png'))) },
   ];
+  return requestImagesMade;
 }
 
 const endpoints = () => (['classify', 'detect', 'segment'] as const).filter((task) => manifest.models.some((m) => m.task === task && m.default));

@@ -3,6 +3,8 @@
  * decoding. Photon traps (and leaks what it allocated) on garbage or truncated files, so nothing reaches the
  * decoder before this check says the container is one we support, complete, and of a sane size.
  */
+import { u16be, u16le, u32be, u32le } from './bytes';
+
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp';
 
 export interface ImageHeader {
@@ -40,11 +42,7 @@ export function sniffUnsupported(b: Uint8Array): string | undefined {
   return undefined;
 }
 
-const u16be = (b: Uint8Array, i: number) => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
-const u16le = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
 const u24le = (b: Uint8Array, i: number) => u16le(b, i) | ((b[i + 2] ?? 0) << 16);
-const u32be = (b: Uint8Array, i: number) => u16be(b, i) * 65536 + u16be(b, i + 2);
-const u32le = (b: Uint8Array, i: number) => u16le(b, i) + u16le(b, i + 2) * 65536;
 
 /** The frame size and SOF marker, and where the first scan starts (entropy-coded data follows it). */
 function jpegLayout(b: Uint8Array): { size: [number, number, number]; scan: number } | undefined {

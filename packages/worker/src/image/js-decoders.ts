@@ -6,6 +6,7 @@
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import { Unzlib } from 'fflate';
 import { GifReader } from 'omggif';
+import { u16le, u32be, u32le } from './bytes';
 
 export interface Pixels {
   rgba: Uint8Array;
@@ -13,7 +14,6 @@ export interface Pixels {
   height: number;
 }
 
-const u32 = (b: Uint8Array, i: number) => (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0;
 /** Samples per pixel by PNG colour type: grey, -, RGB, palette, grey+alpha, -, RGBA. */
 const SAMPLES = [1, 0, 3, 1, 2, 0, 4];
 
@@ -23,8 +23,8 @@ const SAMPLES = [1, 0, 3, 1, 2, 0, 4];
  * the decoder allocates anything.
  */
 function checkInflatedSize(bytes: Uint8Array) {
-  const width = u32(bytes, 16);
-  const height = u32(bytes, 20);
+  const width = u32be(bytes, 16);
+  const height = u32be(bytes, 20);
   const bitsPerPixel = (bytes[24] ?? 8) * (SAMPLES[bytes[25] ?? 0] || 4);
   // One filter byte per row; Adam7 adds at most 7 passes' worth of filter bytes and partial-byte rows.
   const limit = (Math.ceil((width * bitsPerPixel) / 8) + 1) * height + 8 * (height + 8) * Math.ceil(bitsPerPixel / 8);
@@ -34,7 +34,7 @@ function checkInflatedSize(bytes: Uint8Array) {
     if (total > limit) throw new Error('PNG image data inflates past its declared size');
   });
   for (let at = 8; at + 12 <= bytes.length; ) {
-    const length = u32(bytes, at);
+    const length = u32be(bytes, at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     if (type === 'IDAT') inflater.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
     if (type === 'IEND') break;
@@ -87,8 +87,6 @@ export function decodeGifRGBA(bytes: Uint8Array): Pixels {
   return { rgba, width: gif.width, height: gif.height };
 }
 
-const u16le = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
-const u32le = (b: Uint8Array, i: number) => (u16le(b, i) + u16le(b, i + 2) * 65536) >>> 0;
 
 /** The shift and width of a BI_BITFIELDS channel mask, to scale its value to 0..255. */
 function maskShift(mask: number): [number, number] {
