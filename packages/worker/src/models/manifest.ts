@@ -123,9 +123,17 @@ const ArtifactJson = z.object({
   output: OutputSpec,
   /** uint8 outputs and their quantisation: dequantised to float32 before the output kind decodes them. */
   dequantize: z.record(z.string(), Quantization).default({}),
-  /** onnxruntime-web session options; `graphOptimizationLevel` measured per model (int8 QDQ: 'basic'). */
+  /**
+   * onnxruntime-web session options. `graphOptimizationLevel` per model: 'basic' runs int8 QDQ graphs 20-30% faster
+   * in wasm, but unfused (float between the QDQ pairs); 'all' fuses them into integer kernels, which answer as the
+   * TFLite original does (MobileNetV2 bit for bit): the int8 MobileNets, whose LiteRT twin is served first, take
+   * 'all' so that both runtimes give the same answers; the DeepLabs keep 'basic' (closer to the reference masks).
+   */
   session: z.object({ graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']) }).optional(),
-  /** Wasm memory the loaded model adds to its runtime (weights, arena, activations), MiB, measured by bench/memory.ts. */
+  /**
+   * Wasm memory the loaded model adds to its runtime (weights, arena, activations), MiB, measured: LiteRT by
+   * bench/model-memory.ts (per added instance), onnxruntime-web by bench/memory.ts (the model alone). The budget sums it.
+   */
   memory_mb: z.number().min(0),
 });
 
