@@ -20,6 +20,8 @@ export interface ModelInfo {
   id: string;
   task: Task;
   tier: Tier;
+  /** The runtime that runs it on this server, e.g. "litert" (LiteRT.js) or "ort-web" (onnxruntime-web). */
+  runtime: string;
   /** The model a task uses when the request names none. */
   default: boolean;
   /** The model's input size in pixels. */

@@ -7,10 +7,12 @@ import { cors } from 'hono/cors';
 import type { ErrorBody, Health, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
 import { detectRoute } from './detect/route';
-import { segmentRoute } from './segment/route';
 import { ApiError } from './errors';
-import { manifest, modelInfo } from './models/manifest';
+import type { AppEnv } from './http/deps';
 import type { VisionProvider } from './providers/types';
+import { segmentRoute } from './segment/route';
+
+export type { AppEnv, RouteDeps } from './http/deps';
 
 export const VERSION = '0.1.0';
 
@@ -22,16 +24,8 @@ export interface AppOptions {
   fetch?: typeof fetch;
 }
 
-/** What a task's route needs from the app. */
-export interface RouteDeps {
-  provider: VisionProvider;
-  fetch: typeof fetch;
-}
-
 /** Each task registers its own routes; adding a task is adding a line here. */
 const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
-
-export type AppEnv = { Variables: { requestId: string } };
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -46,7 +40,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
     c.header('x-request-id', id);
   });
 
-  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections'], maxAge: 86400 }));
+  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-should-retry'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
     if (apiKeys.length === 0 || c.req.method === 'OPTIONS') return next();
@@ -62,12 +56,17 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
   let isolate: string | undefined;
   app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()) } satisfies Health));
 
-  app.get('/v1/models', (c) => c.json({ models: manifest.models.map(modelInfo) } satisfies ModelList));
+  app.get('/v1/models', async (c) => c.json({ models: await provider.models() } satisfies ModelList));
 
   for (const register of taskRoutes) register(app, { provider, fetch: fetcher });
 
+  // Which methods the router would answer on this path (middleware, registered for ALL, does not count).
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  const answers = (method: string, path: string) =>
+    app.router.match(method, path)[0].some((m) => (m[0] as unknown as [unknown, { method: string }])[1].method !== 'ALL');
+
   app.notFound((c) => {
-    const allowed = [...new Set(app.routes.filter((r) => r.path === c.req.path && r.method !== 'ALL').map((r) => r.method))];
+    const allowed = methods.filter((m) => m !== c.req.method && answers(m, c.req.path));
     if (allowed.length > 0) {
       c.header('allow', allowed.join(', '));
       throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}.`);
@@ -77,12 +76,21 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
-    const error = err instanceof ApiError ? err : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.');
-    if (!(err instanceof ApiError)) console.error(`[${requestId}]`, err);
+    // A caller that went away gets no answer anyway; its abort is not a server fault worth logging.
+    const aborted = !(err instanceof ApiError) && (err as { name?: unknown } | null)?.name === 'AbortError';
+    const error =
+      err instanceof ApiError
+        ? err
+        : aborted
+          ? new ApiError('invalid_request', 'The request was aborted before it finished.', undefined, { cause: err })
+          : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.', undefined, { cause: err });
+    if (!(err instanceof ApiError) && !aborted) console.error(`[${requestId}]`, err);
     const body: ErrorBody = {
       error: { code: error.code, message: error.message, request_id: requestId, retryable: error.retryable, ...(error.issues ? { issues: error.issues } : {}) },
     };
     c.header('x-request-id', requestId);
+    // The SDK (like openai-node) obeys this before its status rules: a deterministic bug is not retried.
+    c.header('x-should-retry', String(error.retryable));
     return c.json(body, error.status as 400);
   });
 

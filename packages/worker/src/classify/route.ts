@@ -1,14 +1,13 @@
 /** POST /v1/classify: what is this? */
 import type { Hono } from 'hono';
 import { ClassifyOptions, type ClassifyResponse } from '@cvkit/sdk/contract';
+import type { AppEnv, RouteDeps } from '../http/deps';
 import { readTaskRequest } from '../http/task';
-import { modelInfo } from '../models/manifest';
-import type { AppEnv, RouteDeps } from '../app';
 
 export function classifyRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
   app.post('/v1/classify', async (c) => {
     const { image, options, model, timer } = await readTaskRequest(c, 'classify', ClassifyOptions, fetch);
     const result = await provider.classify({ image, model, options, timer, signal: c.req.raw.signal });
-    return c.json({ task: 'classify', model: modelInfo(model), ...result, timings: timer.result() } satisfies ClassifyResponse);
+    return c.json({ task: 'classify', model: result.model, image: result.image, predictions: result.predictions, timings: timer.result() } satisfies ClassifyResponse);
   });
 }

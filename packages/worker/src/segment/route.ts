@@ -1,12 +1,12 @@
 /** POST /v1/segment: which class is every pixel? JSON with per-class statistics and a mask, or a PNG picture. */
 import type { Hono } from 'hono';
 import { SegmentOptions, type SegmentResponse } from '@cvkit/sdk/contract';
+import { colorMaskPng, overlayPng } from '../draw/segmentation';
+import type { AppEnv, RouteDeps } from '../http/deps';
 import { readTaskRequest } from '../http/task';
 import { serverTiming } from '../timings';
-import { modelInfo } from '../models/manifest';
-import type { AppEnv, RouteDeps } from '../app';
 import { resizeNearest } from './class-map';
-import { colorMaskPng, encodeMask, overlayPng } from './encode';
+import { encodeMask } from './encode';
 
 export function segmentRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
   app.post('/v1/segment', async (c) => {
@@ -15,7 +15,7 @@ export function segmentRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) 
     if (options.format === 'json') {
       const mask = await timer.measureAsync('encode', () => encodeMask(result, options.mask));
       const { image: size, segments } = result;
-      return c.json({ task: 'segment', model: modelInfo(model), image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse);
+      return c.json({ task: 'segment', model: result.model, image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse);
     }
     const png = await timer.measureAsync('encode', async () => {
       if (options.format === 'mask') return colorMaskPng(result.map);
