@@ -4,9 +4,9 @@
  * uploads would fill an isolate. A JS decoder that fails just throws, and the garbage collector takes the rest.
  */
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
-import { Unzlib } from 'fflate';
 import { GifReader } from 'omggif';
 import { u16le, u32be, u32le } from './bytes';
+import { zlibFitsWithin } from './inflate-bound';
 
 export interface Pixels {
   rgba: Uint8Array;
@@ -19,8 +19,8 @@ const SAMPLES = [1, 0, 3, 1, 2, 0, 4];
 
 /**
  * Refuses a PNG whose image data inflates past what its header's size implies (a "zip bomb": a few hundred kB of
- * deflated zeros can claim gigabytes), by inflating the IDAT chunks as a stream and stopping at the limit, before
- * the decoder allocates anything.
+ * deflated zeros can claim gigabytes), by inflating the IDAT chunks in small steps and stopping at the limit
+ * (inflate-bound.ts), before the decoder allocates anything.
  */
 function checkInflatedSize(bytes: Uint8Array) {
   const width = u32be(bytes, 16);
@@ -28,15 +28,15 @@ function checkInflatedSize(bytes: Uint8Array) {
   const bitsPerPixel = (bytes[24] ?? 8) * (SAMPLES[bytes[25] ?? 0] || 4);
   // One filter byte per row; Adam7 adds at most 7 passes' worth of filter bytes and partial-byte rows.
   const limit = (Math.ceil((width * bitsPerPixel) / 8) + 1) * height + 8 * (height + 8) * Math.ceil(bitsPerPixel / 8);
-  let total = 0;
-  const inflater = new Unzlib((chunk) => {
-    total += chunk.length;
-    if (total > limit) throw new Error('PNG image data inflates past its declared size');
-  });
+  if (!zlibFitsWithin(idatChunks(bytes), limit)) throw new Error('PNG image data inflates past its declared size');
+}
+
+/** The data of every IDAT chunk, in order. */
+function* idatChunks(bytes: Uint8Array): Generator<Uint8Array> {
   for (let at = 8; at + 12 <= bytes.length; ) {
     const length = u32be(bytes, at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    if (type === 'IDAT') inflater.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
+    if (type === 'IDAT') yield bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length));
     if (type === 'IEND') break;
     at += 12 + length;
   }
@@ -76,9 +76,43 @@ export function decodePngRGBA(bytes: Uint8Array): Pixels {
   return { rgba, width, height };
 }
 
+/**
+ * The GIF cut after its first frame. omggif indexes every frame of a file up front, an object each: a 10 MB GIF of
+ * tiny frames would be hundreds of thousands of them, so it only ever sees the frame we decode. Its LZW decoder
+ * writes into a buffer of the frame's (checked) size and stops there.
+ */
+export function gifFirstFrame(b: Uint8Array): Uint8Array {
+  const table = (flags: number) => ((flags & 0x80) !== 0 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  const skipSubBlocks = (at: number) => {
+    while (at < b.length && b[at] !== 0) at += 1 + (b[at] as number);
+    return at + 1;
+  };
+  let cut = 0;
+  // Walk every block (cheaply, nothing kept) so that a file corrupt after its first frame is still refused.
+  for (let at = 13 + table(b[10] ?? 0); at < b.length; ) {
+    const block = b[at];
+    if (block === 0x3b) {
+      if (!cut) break;
+      const first = new Uint8Array(cut + 1);
+      first.set(b.subarray(0, cut));
+      first[cut] = 0x3b; // trailer
+      return first;
+    }
+    if (block === 0x21) {
+      at = skipSubBlocks(at + 2); // extension: introducer, label, sub-blocks
+    } else if (block === 0x2c) {
+      at = skipSubBlocks(at + 10 + table(b[at + 9] ?? 0) + 1); // descriptor, local colour table, LZW code size
+      cut ||= at;
+    } else {
+      break;
+    }
+  }
+  throw new Error('corrupt GIF');
+}
+
 /** A GIF's first frame as RGBA over the logical screen (transparent where the frame does not cover it). */
 export function decodeGifRGBA(bytes: Uint8Array): Pixels {
-  const gif = new GifReader(bytes);
+  const gif = new GifReader(gifFirstFrame(bytes));
   // omggif sizes its buffer from the frame's own descriptor: a frame larger than the (checked) canvas is refused.
   const frame = gif.frameInfo(0);
   if (frame.x + frame.width > gif.width || frame.y + frame.height > gif.height) throw new Error('GIF frame outside its canvas');
@@ -86,7 +120,6 @@ export function decodeGifRGBA(bytes: Uint8Array): Pixels {
   gif.decodeAndBlitFrameRGBA(0, rgba);
   return { rgba, width: gif.width, height: gif.height };
 }
-
 
 /** The shift and width of a BI_BITFIELDS channel mask, to scale its value to 0..255. */
 function maskShift(mask: number): [number, number] {
