@@ -5,7 +5,9 @@ import { startWorker, type WorkerServer } from './worker-server';
 let server: WorkerServer | undefined;
 
 export async function setup(project: TestProject) {
-  server = await startWorker();
+  // Tests fetch image URLs from loopback servers they start: the default URL policy refuses loopback, so this
+  // worker allows exactly 127.0.0.1 (test/hardening.test.ts runs a worker with the default policy).
+  server = await startWorker({ vars: { IMAGE_URL_ALLOW: '127.0.0.1' } });
   project.provide('workerUrl', server.url);
 }
 

@@ -12,12 +12,15 @@ export interface ErrorIssue {
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly issues: ErrorIssue[] | undefined;
+  /** What happened, for the log only (with the request id): never sent to the caller. */
+  readonly logDetail: string | undefined;
 
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], logDetail?: string) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.issues = issues;
+    this.logDetail = logDetail;
   }
 
   get status(): number {
@@ -28,4 +31,9 @@ export class ApiError extends Error {
   get retryable(): boolean {
     return this.code === 'rate_limited' || this.status >= 500;
   }
+}
+
+/** Caller input quoted in a message, cut to `max` characters (a 13 MiB option name must not come back 13 MiB). */
+export function clip(text: string, max = 64): string {
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
 }
