@@ -9,6 +9,7 @@ export async function setup(project: TestProject) {
   // worker allows exactly 127.0.0.1 (test/hardening.test.ts runs a worker with the default policy).
   server = await startWorker({ vars: { IMAGE_URL_ALLOW: '127.0.0.1' } });
   project.provide('workerUrl', server.url);
+  project.provide('workerPid', server.pid);
 }
 
 export async function teardown() {
@@ -18,5 +19,7 @@ export async function teardown() {
 declare module 'vitest' {
   export interface ProvidedContext {
     workerUrl: string;
+    /** wrangler's process id: workerdRss(workerPid) reads the worker's memory. */
+    workerPid: number;
   }
 }
