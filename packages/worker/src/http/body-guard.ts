@@ -44,7 +44,7 @@ export function withDeadline(body: ReadableStream<Uint8Array>, ms: number): Read
       clearTimeout(timer);
       return reader.cancel(reason);
     },
-  });
+  }, { highWaterMark: 0 }); // read nothing before the handler asks (admission comes first)
 }
 
 /** Most bytes read and dropped after the answer. */
