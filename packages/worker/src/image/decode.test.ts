@@ -91,6 +91,15 @@ describe('decodeImage reads BMPs in JS as photon does', () => {
     expect(Buffer.compare(Buffer.from(decoded.rgba), Buffer.from(reference.get_raw_pixels()))).toBe(0);
     reference.free();
   });
+  it('a 16-bit bit-field BMP with all-ones masks decodes (it used to loop forever, hanging the isolate)', async () => {
+    const bmp = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../../../test/assets/cat.bmp')));
+    const view = new DataView(bmp.buffer);
+    view.setUint16(28, 16, true); // bits per pixel
+    view.setUint32(30, 3, true); // BI_BITFIELDS
+    bmp.fill(0xff, 54, 66); // red, green and blue masks 0xFFFFFFFF
+    const decoded = await decodeImage(bmp);
+    expect([decoded.width, decoded.height]).toEqual([160, 107]);
+  });
   it('a BMP whose pixel data is cut short is invalid_image', async () => {
     const bmp = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../../../test/assets/cat.bmp')));
     const short = bmp.slice(0, bmp.length - 5000);

@@ -127,8 +127,9 @@ function maskShift(mask: number): [number, number] {
   let shift = 0;
   while (((mask >>> shift) & 1) === 0) shift++;
   let bits = 0;
-  while (((mask >>> (shift + bits)) & 1) === 1) bits++;
-  return [shift, bits];
+  // bounded: JS shifts count mod 32, so an all-ones mask would wrap around and never end
+  while (shift + bits < 32 && ((mask >>> (shift + bits)) & 1) === 1) bits++;
+  return [shift, Math.min(bits, 30)]; // (1 << 31) - 1 overflows: 30 bits is more precision than 8-bit output needs
 }
 
 /**
