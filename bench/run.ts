@@ -28,6 +28,7 @@ import { manifest, type ModelSpec } from '../packages/worker/src/models/manifest
 import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
 import { benchTensor } from './tensor';
 import { runPeer } from './peer';
+import { soak } from './soak';
 
 const quick = process.argv.includes('--quick');
 const modelDir = resolve(repoRoot, 'models');
@@ -372,6 +373,7 @@ async function main() {
   await peer();
   await beforeAfter(join(scratch, 'request.jpg'));
   rmSync(scratch, { recursive: true, force: true });
+  await soak(say, { quick });
   const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);
   writeFileSync(join(outDir, 'RESULTS.md'), `${md.join('\n')}\n`);
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, quick, ...json }, null, 1)}\n`);

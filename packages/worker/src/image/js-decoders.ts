@@ -101,13 +101,68 @@ export function gifFirstFrame(b: Uint8Array): Uint8Array {
     if (block === 0x21) {
       at = skipSubBlocks(at + 2); // extension: introducer, label, sub-blocks
     } else if (block === 0x2c) {
-      at = skipSubBlocks(at + 10 + table(b[at + 9] ?? 0) + 1); // descriptor, local colour table, LZW code size
+      const lzw = at + 10 + table(b[at + 9] ?? 0); // descriptor, local colour table, then the LZW code size
+      if (!cut) checkGifLzw(b, lzw, u16le(b, at + 5) * u16le(b, at + 7));
+      at = skipSubBlocks(lzw + 1);
       cut ||= at;
     } else {
       break;
     }
   }
   throw new Error('corrupt GIF');
+}
+
+/**
+ * Walks a GIF frame's LZW codes exactly as omggif's decoder will (same bit reading, same code-size growth) and
+ * refuses a code that refers past the table built so far. omggif follows such a code into stale table entries,
+ * where a corrupt file can make a cycle: its decoder then loops forever and hangs the isolate (found by fuzzing).
+ * With every code in range, each table entry points to a lower one and every chain ends.
+ */
+function checkGifLzw(b: Uint8Array, p: number, pixels: number) {
+  const minCodeSize = b[p++] ?? 0;
+  if (minCodeSize < 1 || minCodeSize > 8) throw new Error('corrupt GIF: LZW code size');
+  const clear = 1 << minCodeSize;
+  const eoi = clear + 1;
+  let next = eoi + 1;
+  let size = minCodeSize + 1;
+  let mask = (1 << size) - 1;
+  let shift = 0;
+  let cur = 0;
+  let prev = -1;
+  let out = 0;
+  // past the end omggif reads `undefined`: as data it counts 0, as a sub-block size it is never 0 or 1
+  let sub = b[p++] ?? Number.NaN;
+  while (out <= pixels) {
+    while (shift < 16) {
+      if (sub === 0) break;
+      cur |= (b[p++] ?? 0) << shift;
+      shift += 8;
+      if (sub === 1) sub = b[p++] ?? Number.NaN;
+      else --sub;
+    }
+    if (shift < size) return;
+    const code = cur & mask;
+    cur >>= size;
+    shift -= size;
+    if (code === clear) {
+      next = eoi + 1;
+      size = minCodeSize + 1;
+      mask = (1 << size) - 1;
+      prev = -1;
+      continue;
+    }
+    if (code === eoi) return;
+    if (code > next || (code === next && prev < 0)) throw new Error('corrupt GIF: LZW code out of range');
+    out++;
+    if (prev >= 0 && next < 4096) {
+      next++;
+      if (next >= mask + 1 && size < 12) {
+        size++;
+        mask = (mask << 1) | 1;
+      }
+    }
+    prev = code;
+  }
 }
 
 /** A GIF's first frame as RGBA over the logical screen (transparent where the frame does not cover it). */
