@@ -26,6 +26,7 @@ import { manifest } from '../packages/worker/src/models/manifest';
 import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
 import { runPeer } from './peer';
 import { runtimeSizes, runtimesSection } from './runtimes';
+import { soak } from './soak';
 
 const quick = process.argv.includes('--quick');
 const modelDir = resolve(repoRoot, 'models');
@@ -318,6 +319,7 @@ async function main() {
   await peer();
   await beforeAfter(join(scratch, 'request.jpg'));
   rmSync(scratch, { recursive: true, force: true });
+  await soak(say, { quick });
   const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);
   writeFileSync(join(outDir, 'RESULTS.md'), `${md.join('\n')}\n`);
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, quick, ...json }, null, 1)}\n`);

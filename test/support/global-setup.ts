@@ -5,8 +5,11 @@ import { startWorker, type WorkerServer } from './worker-server';
 let server: WorkerServer | undefined;
 
 export async function setup(project: TestProject) {
-  server = await startWorker();
+  // Tests fetch image URLs from loopback servers they start: the default URL policy refuses loopback, so this
+  // worker allows exactly 127.0.0.1 (test/hardening.test.ts runs a worker with the default policy).
+  server = await startWorker({ vars: { IMAGE_URL_ALLOW: '127.0.0.1' } });
   project.provide('workerUrl', server.url);
+  project.provide('workerPid', server.pid);
 }
 
 export async function teardown() {
@@ -16,5 +19,7 @@ export async function teardown() {
 declare module 'vitest' {
   export interface ProvidedContext {
     workerUrl: string;
+    /** wrangler's process id: workerdRss(workerPid) reads the worker's memory. */
+    workerPid: number;
   }
 }

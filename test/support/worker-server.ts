@@ -3,6 +3,7 @@
  * Used by vitest's global setup and by the SDK and example tests that need a live server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -25,6 +26,32 @@ export interface WorkerServer {
   stop(): Promise<void>;
   /** Everything wrangler printed so far, for failure messages. */
   log(): string;
+  /** The process group wrangler runs in (workerd is in it). */
+  pid: number;
+}
+
+/** Resident memory (bytes) of the workerd processes started under `rootPid`, read from /proc (Linux). */
+export function workerdRss(rootPid: number): number {
+  const parent = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
+      parent.set(Number(entry), Number(stat.slice(close + 2).split(' ')[1]));
+    } catch {}
+  }
+  const under = (pid: number): boolean => pid === rootPid || (pid > 1 && under(parent.get(pid) ?? 0));
+  let rss = 0;
+  for (const [pid, name] of names) {
+    if (!name.startsWith('workerd') || !under(pid)) continue;
+    try {
+      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {}
+  }
+  return rss;
 }
 
 export interface StartWorkerOptions {
@@ -67,7 +94,7 @@ export async function startWorker({ vars = {}, config, timeoutMs = 90_000 }: Sta
     try {
       const res = await fetch(`${url}/health`);
       // Any HTTP answer means workerd is serving (the benchmark worker has no /health).
-      if (res.ok || config) return { url, stop, log: () => output };
+      if (res.ok || config) return { url, stop, log: () => output, pid: child.pid as number };
     } catch {}
     await new Promise((ok) => setTimeout(ok, 250));
   }

@@ -232,7 +232,9 @@ export const ErrorCode = z.enum([
   'invalid_image',
   'image_too_large',
   'fetch_failed',
+  'request_timeout',
   'rate_limited',
+  'overloaded',
   'internal_error',
   'upstream_error',
   'upstream_unavailable',
@@ -253,7 +255,9 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   invalid_image: 422,
   image_too_large: 422,
   fetch_failed: 422,
+  request_timeout: 408,
   rate_limited: 429,
+  overloaded: 503,
   internal_error: 500,
   upstream_error: 502,
   upstream_unavailable: 503,
@@ -272,10 +276,14 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/**
+ * `GET /health`. With API keys configured, a request without a valid key gets the bare liveness answer
+ * `{ status: 'ok' }`; details (version, isolate) need the key. Without keys, everyone gets the details.
+ */
 export const Health = z.object({
   status: z.literal('ok'),
-  version: z.string(),
+  version: z.string().optional(),
   /** Identifies the isolate that answered: it changes when an isolate restarts. */
-  isolate: z.string(),
+  isolate: z.string().optional(),
 });
 export type Health = z.infer<typeof Health>;

@@ -237,7 +237,9 @@ export type ErrorCode =
   | 'invalid_image'
   | 'image_too_large'
   | 'fetch_failed'
+  | 'request_timeout'
   | 'rate_limited'
+  | 'overloaded'
   | 'internal_error'
   | 'upstream_error'
   | 'upstream_unavailable'
@@ -260,9 +262,10 @@ export interface ErrorBody {
   };
 }
 
+/** With API keys configured, `version` and `isolate` come only with a valid key (bare liveness otherwise). */
 export interface Health {
   status: 'ok';
-  version: string;
+  version?: string | undefined;
   /** Identifies the isolate that answered: it changes when an isolate restarts. */
-  isolate: string;
+  isolate?: string | undefined;
 }

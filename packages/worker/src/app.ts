@@ -7,8 +7,14 @@ import { cors } from 'hono/cors';
 import type { ErrorBody, Health, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
 import { detectRoute } from './detect/route';
-import { ApiError } from './errors';
+import { ApiError, clip } from './errors';
+import { createUrlPolicy, type ImageUrlOptions } from './http/address';
+import { admission, type AdmissionOptions } from './http/admission';
+import { createKeyCheck, presentedKey } from './http/auth';
+import { bodyGuard } from './http/body-guard';
 import type { AppEnv } from './http/deps';
+import { guardFetch } from './http/fetch-image';
+import { rateLimit, type RateLimitOptions } from './http/rate-limit';
 import type { VisionProvider } from './providers/types';
 import { segmentRoute } from './segment/route';
 
@@ -20,8 +26,16 @@ export interface AppOptions {
   provider: VisionProvider;
   /** Accepted API keys; empty means no authentication (local development). */
   apiKeys?: string[];
-  /** Fetch used for image URLs. */
+  /** Fetch used for image URLs (behind the URL policy: see `imageUrls`). */
   fetch?: typeof fetch;
+  /** Which image URLs may be fetched: allowlist, denylist, https only. Default: any public host. */
+  imageUrls?: ImageUrlOptions;
+  /** Per-isolate bounds on task requests in flight and waiting (503 `overloaded` beyond). */
+  admission?: AdmissionOptions;
+  /** Rate limiters (Workers rate-limiting bindings); off when absent. */
+  rateLimits?: RateLimitOptions;
+  /** How long a request body may take to arrive (ms) before 408 `request_timeout`. */
+  bodyTimeoutMs?: number;
 }
 
 /** Each task registers its own routes; adding a task is adding a line here. */
@@ -29,8 +43,10 @@ const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: AppOptions) {
+export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), ...limits }: AppOptions) {
   const app = new Hono<AppEnv>();
+  const keys = createKeyCheck(apiKeys);
+  const imageFetch = guardFetch(fetcher, { policy: createUrlPolicy(limits.imageUrls) });
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -43,22 +59,26 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
   app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-should-retry'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
-    if (apiKeys.length === 0 || c.req.method === 'OPTIONS') return next();
-    const auth = c.req.header('authorization') ?? '';
-    const key = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (c.req.header('x-api-key') ?? '');
-    if (!apiKeys.includes(key)) {
-      throw new ApiError('unauthorized', key ? 'The API key is not valid.' : 'Missing API key: send `Authorization: Bearer <key>`.');
-    }
+    if (!keys.enabled || c.req.method === 'OPTIONS') return next();
+    const key = presentedKey(c);
+    const id = await keys.verify(key);
+    if (!id) throw new ApiError('unauthorized', key ? 'The API key is not valid.' : 'Missing API key: send `Authorization: Bearer <key>`.');
+    c.set('keyId', id);
     return next();
   });
+  // Order matters: limits are counted and admission decided before the body is read (bodyGuard only wraps it).
+  app.use('/v1/*', rateLimit(limits.rateLimits ?? {}, (c) => c.get('keyId')), bodyGuard({ timeoutMs: limits.bodyTimeoutMs }), admission(limits.admission));
 
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
   let isolate: string | undefined;
-  app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()) } satisfies Health));
+  // Bare liveness for anyone; version and isolate only with a valid key when keys are set.
+  app.get('/health', async (c) =>
+    c.json((keys.enabled && !(await keys.verify(presentedKey(c))) ? { status: 'ok' } : { status: 'ok', version: VERSION, isolate: (isolate ??= crypto.randomUUID()) }) satisfies Health),
+  );
 
   app.get('/v1/models', async (c) => c.json({ models: await provider.models() } satisfies ModelList));
 
-  for (const register of taskRoutes) register(app, { provider, fetch: fetcher });
+  for (const register of taskRoutes) register(app, { provider, fetch: imageFetch });
 
   // Which methods the router would answer on this path (middleware, registered for ALL, does not count).
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -69,9 +89,9 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
     const allowed = methods.filter((m) => m !== c.req.method && answers(m, c.req.path));
     if (allowed.length > 0) {
       c.header('allow', allowed.join(', '));
-      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}.`);
+      throw new ApiError('method_not_allowed', `${clip(c.req.method, 16)} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}.`);
     }
-    throw new ApiError('not_found', `No route ${c.req.method} ${c.req.path}. See GET /v1/models and the README's API table.`);
+    throw new ApiError('not_found', `No route ${clip(c.req.method, 16)} ${clip(c.req.path, 128)}. See GET /v1/models and the README's API table.`);
   });
 
   app.onError((err, c) => {
@@ -85,12 +105,14 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
           ? new ApiError('invalid_request', 'The request was aborted before it finished.', undefined, { cause: err })
           : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.', undefined, { cause: err });
     if (!(err instanceof ApiError) && !aborted) console.error(`[${requestId}]`, err);
+    else if (err instanceof ApiError && err.logDetail) console.warn(`[${requestId}] ${err.code}: ${err.logDetail}`);
     const body: ErrorBody = {
       error: { code: error.code, message: error.message, request_id: requestId, retryable: error.retryable, ...(error.issues ? { issues: error.issues } : {}) },
     };
     c.header('x-request-id', requestId);
     // The SDK (like openai-node) obeys this before its status rules: a deterministic bug is not retried.
     c.header('x-should-retry', String(error.retryable));
+    if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(error.retryAfterSeconds));
     return c.json(body, error.status as 400);
   });
 

@@ -12,13 +12,22 @@ export interface ErrorIssue {
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly issues: ErrorIssue[] | undefined;
+  /** What happened, for the log only (with the request id): never sent to the caller. */
+  readonly logDetail: string | undefined;
+  /** Seconds after which a retry may succeed: sent as `Retry-After`. */
+  readonly retryAfterSeconds: number | undefined;
 
-  /** `cause`: the error behind it (an unexpected one, kept for the log; never sent). */
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], options?: { cause?: unknown }) {
-    super(message, options);
+  /**
+   * `cause`: the error behind it (an unexpected one, kept for the log; never sent); `logDetail`: what happened, for
+   * the log only; `retryAfterSeconds`: sent as `Retry-After`.
+   */
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], options?: { cause?: unknown; logDetail?: string; retryAfterSeconds?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
     this.issues = issues;
+    this.logDetail = options?.logDetail;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {
@@ -32,4 +41,9 @@ export class ApiError extends Error {
   get retryable(): boolean {
     return this.code === 'rate_limited' || (this.status >= 500 && this.code !== 'internal_error');
   }
+}
+
+/** Caller input quoted in a message, cut to `max` characters (a 13 MiB option name must not come back 13 MiB). */
+export function clip(text: string, max = 64): string {
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
 }

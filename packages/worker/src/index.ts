@@ -15,16 +15,31 @@ import { createLiteRtRuntime } from './runtimes/litert';
 import { createOrtWebRuntime } from './runtimes/ort-web';
 import type { Runtime } from './runtimes/types';
 import type { ArtifactSpec } from './models/manifest';
+import type { RateLimiter } from './http/rate-limit';
 
 enableCodecs({ jpeg: jpegTurboWasm, webp: webpWasm });
 
 export interface Env {
   /** Static assets binding holding the installed model pack (wrangler.toml [assets]). */
   MODELS: Fetcher;
-  /** Comma-separated API keys; unset or empty disables authentication. */
+  /** Comma-separated API keys, plain or `sha256:<hex>`; unset or empty disables authentication. */
   API_KEYS?: string;
   /** Memory budget for resident models, MiB (default 80). */
   MODEL_BUDGET_MB?: string;
+  /** Image URLs: comma-separated hosts (`*.example.com`), addresses or CIDR ranges; only these when set. */
+  IMAGE_URL_ALLOW?: string;
+  /** Image URLs: hosts, addresses or ranges never fetched. */
+  IMAGE_URL_DENY?: string;
+  /** "true": refuse plain http:// image URLs. */
+  IMAGE_URL_HTTPS_ONLY?: string;
+  /** Task requests worked on at once per isolate (default 4) and waiting (default 16); 503 overloaded beyond. */
+  MAX_IN_FLIGHT?: string;
+  MAX_QUEUED?: string;
+  /** Milliseconds a request body may take to arrive (default 30000). */
+  BODY_TIMEOUT_MS?: string;
+  /** Workers rate-limiting bindings (wrangler.toml [[ratelimits]]): per API key and per client IP; off when absent. */
+  RATE_LIMIT_KEY?: RateLimiter;
+  RATE_LIMIT_CLIENT?: RateLimiter;
 }
 
 /** The model pack as the MODELS assets binding serves it. */
@@ -51,6 +66,9 @@ export function workerdRuntimes(): Runtime<ArtifactSpec>[] {
   return runtimes;
 }
 
+const list = (value: string | undefined) => (value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+const count = (value: string | undefined) => (value && /^\d+$/.test(value.trim()) ? Number(value) : undefined);
+
 let app: ReturnType<typeof createApp> | undefined;
 
 export default {
@@ -62,7 +80,11 @@ export default {
         files: assetFiles(env.MODELS),
         budgetMb: env.MODEL_BUDGET_MB ? Number(env.MODEL_BUDGET_MB) : undefined,
       }),
-      apiKeys: (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      apiKeys: list(env.API_KEYS),
+      imageUrls: { allow: list(env.IMAGE_URL_ALLOW), deny: list(env.IMAGE_URL_DENY), httpsOnly: env.IMAGE_URL_HTTPS_ONLY === 'true' },
+      admission: { maxInFlight: count(env.MAX_IN_FLIGHT), maxQueued: count(env.MAX_QUEUED) },
+      rateLimits: { perKey: env.RATE_LIMIT_KEY, perClient: env.RATE_LIMIT_CLIENT },
+      bodyTimeoutMs: count(env.BODY_TIMEOUT_MS),
     });
     return app.fetch(request, env, ctx);
   },

@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-web/wasm';
 import { createApp, type AppOptions } from './app';
+import { createUrlPolicy } from './http/address';
+import { createNodeImageFetch, type Resolve } from './http/node-fetch';
 import { enableCodecs } from './image/decode';
 import { createPipelineProvider, type ModelFiles, type PipelineProvider, type PipelineProviderOptions } from './providers/pipeline';
 import litertGlue from './runtimes/litert-glue.js';
@@ -54,6 +56,18 @@ export function createNodeProvider({ modelDir, runtimes: only, ...options }: Nod
   return createPipelineProvider({ tier: 'edge', runtimes: only ? all.filter((r) => only.includes(r.name)) : all, files: folderFiles(modelDir), ...options });
 }
 
-export function createNodeApp({ modelDir, engine, ...options }: { modelDir: string; engine?: Omit<NodeProviderOptions, 'modelDir'> } & Omit<AppOptions, 'provider'>) {
-  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...options });
+export interface NodeAppOptions extends Omit<AppOptions, 'provider'> {
+  modelDir: string;
+  engine?: Omit<NodeProviderOptions, 'modelDir'>;
+  /** Name resolution for image URLs (default node:dns lookup); every answer is checked against the URL policy. */
+  resolve?: Resolve;
+}
+
+/**
+ * The app in Node. Image URLs are fetched with node:http(s), connecting only to the resolved address that the
+ * URL policy allowed (node-fetch.ts), unless a `fetch` is given.
+ */
+export function createNodeApp({ modelDir, engine, resolve, ...options }: NodeAppOptions) {
+  const fetch = options.fetch ?? createNodeImageFetch(createUrlPolicy(options.imageUrls), resolve);
+  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...options, fetch });
 }

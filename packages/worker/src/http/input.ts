@@ -5,14 +5,15 @@
  * - multipart/form-data with an `image` file field, other fields as options.
  * Every limit and malformation becomes an ApiError with a message that names the fix.
  */
-import { ApiError } from '../errors';
+import { ApiError, clip } from '../errors';
+import { createUrlPolicy } from './address';
+import { guardFetch, readFetchedImage, readUpTo } from './fetch-image';
 
 /** Largest image accepted, in bytes (raw, after base64 decoding, or fetched from a URL). */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** Largest request body: an image of MAX_IMAGE_BYTES in base64 inside JSON fits. */
 export const MAX_BODY_BYTES = 14 * 1024 * 1024;
-/** How long fetching an image URL may take. */
-export const FETCH_TIMEOUT_MS = 10_000;
+export { FETCH_TIMEOUT_MS } from './fetch-image';
 
 export interface ImageInput {
   bytes: Uint8Array;
@@ -21,62 +22,50 @@ export interface ImageInput {
 
 const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
 
-/** Largest body read and discarded after a limit is hit, so the connection stays usable for the next request. */
-const DRAIN_BYTES = 64 * 1024 * 1024;
+/**
+ * Reads a request body stream, failing as soon as it exceeds `limit` bytes (then draining a bounded rest). A body that breaks off is invalid_request; one the body deadline cut (body-guard.ts) request_timeout.
+ */
+export function readLimited(body: ReadableStream<Uint8Array> | null, limit: number, what: string): Promise<Uint8Array> {
+  return readUpTo(
+    body,
+    limit,
+    () => new ApiError('payload_too_large', `${what} is larger than ${mib(limit)}. Downscale or recompress the image.`),
+    (err) =>
+      err instanceof ApiError
+        ? err
+        : err instanceof Error && err.name === 'TimeoutError'
+          ? new ApiError('request_timeout', `${what} was not received in time: send the whole body promptly.`)
+          : new ApiError('invalid_request', `${what} could not be read: the connection broke off.`),
+    { afterLimit: drain },
+  );
+}
 
+/**
+ * Reads and drops up to 16 MiB more of a body over the limit before the 413 goes out (the body deadline bounds the
+ * time): an HTTP/1.1 peer still sending could otherwise lose the connection, and the answer with it.
+ */
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
-  let drained = 0;
   try {
-    while (drained < DRAIN_BYTES) {
+    for (let drained = 0; drained < 16 * 1024 * 1024; ) {
       const { done, value } = await reader.read();
       if (done) return;
       drained += value.byteLength;
     }
     await reader.cancel();
   } catch {
-    // the client went away: nothing left to keep usable
+    // the deadline, or the client went away
   }
 }
 
-/**
- * Reads a body stream, failing as soon as it exceeds `limit` bytes. A stream that breaks off (a client or an image
- * server going away mid-body) is `failCode` naming `what`.
- */
-export async function readLimited(
-  body: ReadableStream<Uint8Array> | null,
-  limit: number,
-  what: string,
-  failCode: 'invalid_request' | 'fetch_failed' = 'invalid_request',
-): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
-    try {
-      next = await reader.read();
-    } catch (err) {
-      const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? 'it took too long' : 'the connection broke off';
-      throw new ApiError(failCode, `${what} could not be read: ${reason}.`);
-    }
-    const { done, value } = next;
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await drain(reader);
-      throw new ApiError('payload_too_large', `${what} is larger than ${mib(limit)}. Downscale or recompress the image.`);
-    }
-    chunks.push(value);
+/** The default for callers that pass no fetch: the global one, behind the default URL policy. */
+const defaultImageFetch = guardFetch((...args) => fetch(...args), { policy: createUrlPolicy() });
+
+/** 413 from the Content-Length header alone, before reading a byte of the body. */
+export function checkDeclaredLength(req: Request): void {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    throw new ApiError('payload_too_large', `The request body is ${mib(declared)}; the limit is ${mib(MAX_BODY_BYTES)}.`);
   }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 function decodeBase64(text: string, what: string): Uint8Array {
@@ -120,29 +109,6 @@ function decodeDataUrl(url: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** Fetches an image URL with a time and size limit; failures are 422 fetch_failed naming the reason. */
-export async function fetchImage(url: URL, fetcher: typeof fetch = fetch): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetcher(url, { headers: { accept: 'image/*' }, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  } catch (err) {
-    const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
-      ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
-      : err instanceof Error ? err.message : String(err);
-    throw new ApiError('fetch_failed', `Could not fetch the image URL ${url.href}: ${reason}.`);
-  }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
-    throw new ApiError('fetch_failed', `Could not fetch the image URL ${url.href}: it answered HTTP ${res.status}.`);
-  }
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_IMAGE_BYTES) {
-    await res.body?.cancel().catch(() => {});
-    throw new ApiError('payload_too_large', `The image at ${url.href} is ${mib(declared)}; the limit is ${mib(MAX_IMAGE_BYTES)}.`);
-  }
-  return readLimited(res.body, MAX_IMAGE_BYTES, `The image at ${url.href}`, 'fetch_failed');
-}
-
 /** Resolves the JSON body's `image` string: an http(s) URL, a data: URL, or bare base64. */
 async function imageFromString(value: string, fetcher: typeof fetch): Promise<Uint8Array> {
   const text = value.trim();
@@ -154,10 +120,10 @@ async function imageFromString(value: string, fetcher: typeof fetch): Promise<Ui
     } catch {
       throw new ApiError('invalid_request', 'The image URL is not a valid URL.');
     }
-    return fetchImage(url, fetcher);
+    return readFetchedImage(await fetcher(url), MAX_IMAGE_BYTES);
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
-    throw new ApiError('invalid_request', `Unsupported image URL scheme '${text.split(':')[0]}:'; use http(s), data: or base64.`);
+    throw new ApiError('invalid_request', `Unsupported image URL scheme '${clip(text.split(':')[0] ?? '', 32)}:'; use http(s), data: or base64.`);
   }
   return decodeBase64(text, '`image`');
 }
@@ -169,13 +135,9 @@ function queryOptions(url: URL): Record<string, unknown> {
 }
 
 /** Reads the image and the options (query string merged with body fields, body winning) from a request. */
-export async function readImageInput(req: Request, fetcher: typeof fetch = fetch): Promise<ImageInput> {
+export async function readImageInput(req: Request, fetcher: typeof fetch = defaultImageFetch): Promise<ImageInput> {
   const query = queryOptions(new URL(req.url));
-  const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    if (req.body) await drain(req.body.getReader());
-    throw new ApiError('payload_too_large', `The request body is ${mib(declared)}; the limit is ${mib(MAX_BODY_BYTES)}.`);
-  }
+  checkDeclaredLength(req);
   const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
   if (type === 'application/json') {
@@ -228,7 +190,7 @@ export async function readImageInput(req: Request, fetcher: typeof fetch = fetch
   throw new ApiError(
     'unsupported_media_type',
     type
-      ? `Unsupported content type '${type}'. Send the image as image/*, JSON {"image": ...} or multipart/form-data.`
+      ? `Unsupported content type '${clip(type)}'. Send the image as image/*, JSON {"image": ...} or multipart/form-data.`
       : 'Missing content type. Send the image as image/*, JSON {"image": ...} or multipart/form-data.',
   );
 }

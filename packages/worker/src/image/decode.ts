@@ -22,6 +22,11 @@ export const MAX_DECODED_PIXELS = 2_100_000;
 export const MAX_JPEG_PIXELS = 24_000_000;
 /** Largest progressive JPEG: libjpeg holds all its DCT coefficients (about 3 bytes a pixel) while decoding. */
 export const MAX_PROGRESSIVE_JPEG_PIXELS = 16_000_000;
+/**
+ * Largest coefficient buffer of a progressive JPEG, whatever the output scale: 2 bytes per sample, so 3 bytes a
+ * pixel for 4:2:0 (about 8 megapixels fit) and 6 for 4:4:4 (about 4). A 16 MP 4:4:4 file of 188 KB would take 92 MiB.
+ */
+export const MAX_PROGRESSIVE_COEFFICIENT_BYTES = 24 * 1024 * 1024;
 
 export interface DecodedImage {
   format: ImageFormat;
@@ -65,6 +70,13 @@ function checkHeader(bytes: Uint8Array): ImageHeader {
   const pixels = header.width * header.height;
   const limit = header.format !== 'jpeg' || !jpegDecoder ? MAX_DECODED_PIXELS : header.progressive ? MAX_PROGRESSIVE_JPEG_PIXELS : MAX_JPEG_PIXELS;
   if (pixels > limit) throw tooLarge(header, limit);
+  if (header.progressive && jpegDecoder && (header.coefficientBytes ?? 0) > MAX_PROGRESSIVE_COEFFICIENT_BYTES) {
+    const mib = (n: number) => Math.ceil(n / 1048576);
+    throw new ApiError(
+      'image_too_large',
+      `The image is a progressive JPEG of ${header.width}x${header.height} pixels, which needs ${mib(header.coefficientBytes ?? 0)} MiB to decode; the limit is ${mib(MAX_PROGRESSIVE_COEFFICIENT_BYTES)} MiB. Send a baseline JPEG or downscale it.`,
+    );
+  }
   return header;
 }
 

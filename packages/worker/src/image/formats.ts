@@ -13,6 +13,8 @@ export interface ImageHeader {
   height: number;
   /** Progressive JPEG: libjpeg must hold every DCT coefficient, whatever the output scale. */
   progressive?: boolean;
+  /** Progressive JPEG: bytes of the coefficient buffer libjpeg allocates for it (2 per sample, padded to MCUs). */
+  coefficientBytes?: number;
 }
 
 const startsWith = (b: Uint8Array, sig: number[], at = 0) => sig.every((v, i) => b[at + i] === v);
@@ -44,9 +46,27 @@ export function sniffUnsupported(b: Uint8Array): string | undefined {
 
 const u24le = (b: Uint8Array, i: number) => u16le(b, i) | ((b[i + 2] ?? 0) << 16);
 
+/**
+ * The DCT coefficient buffer libjpeg keeps for a whole progressive frame: 64 two-byte coefficients per 8x8 block
+ * of every component, the frame padded to whole MCUs. Read from the SOF segment at `sof`.
+ */
+function coefficientBytes(b: Uint8Array, sof: number, width: number, height: number): number {
+  const count = b[sof + 9] ?? 0;
+  const factors: Array<[number, number]> = [];
+  for (let k = 0; k < count; k++) {
+    const hv = b[sof + 11 + 3 * k] ?? 0x11;
+    factors.push([Math.max(1, hv >> 4), Math.max(1, hv & 15)]);
+  }
+  const hMax = Math.max(1, ...factors.map(([h]) => h));
+  const vMax = Math.max(1, ...factors.map(([, v]) => v));
+  const mcus = Math.ceil(width / (8 * hMax)) * Math.ceil(height / (8 * vMax));
+  return factors.reduce((sum, [h, v]) => sum + mcus * h * v * 128, 0);
+}
+
 /** The frame size and SOF marker, and where the first scan starts (entropy-coded data follows it). */
-function jpegLayout(b: Uint8Array): { size: [number, number, number]; scan: number } | undefined {
+function jpegLayout(b: Uint8Array): { size: [number, number, number]; scan: number; coefficients: number } | undefined {
   let size: [number, number, number] | undefined;
+  let coefficients = 0;
   let i = 2;
   while (i + 3 < b.length) {
     if (b[i] !== 0xff) return undefined;
@@ -60,10 +80,11 @@ function jpegLayout(b: Uint8Array): { size: [number, number, number]; scan: numb
       i += 2;
       continue;
     }
-    if (marker === 0xda) return size && { size, scan: i };
+    if (marker === 0xda) return size && { size, scan: i, coefficients };
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size; the first one counts, as in libjpeg.
     if (!size && marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && i + 9 < b.length) {
       size = [u16be(b, i + 7), u16be(b, i + 5), marker];
+      coefficients = coefficientBytes(b, i, size[0], size[1]);
     }
     i += 2 + u16be(b, i + 2);
   }
@@ -136,5 +157,5 @@ export function readHeader(b: Uint8Array): ImageHeader | { error: 'unsupported' 
   if (!size || size[0] < 1 || size[1] < 1) return { error: 'corrupt', detail: `the ${format.toUpperCase()} header is unreadable` };
   if (!looksComplete(format, b, jpeg?.scan)) return { error: 'corrupt', detail: `the ${format.toUpperCase()} file is truncated` };
   const progressive = format === 'jpeg' && (size[2] === 0xc2 || size[2] === 0xc6 || size[2] === 0xca || size[2] === 0xce);
-  return { format, width: size[0], height: size[1], ...(progressive ? { progressive } : {}) };
+  return { format, width: size[0], height: size[1], ...(progressive ? { progressive, coefficientBytes: jpeg?.coefficients ?? 0 } : {}) };
 }

@@ -4,9 +4,9 @@
  * uploads would fill an isolate. A JS decoder that fails just throws, and the garbage collector takes the rest.
  */
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
-import { Unzlib } from 'fflate';
 import { GifReader } from 'omggif';
 import { u16le, u32be, u32le } from './bytes';
+import { zlibFitsWithin } from './inflate-bound';
 
 export interface Pixels {
   rgba: Uint8Array;
@@ -19,8 +19,8 @@ const SAMPLES = [1, 0, 3, 1, 2, 0, 4];
 
 /**
  * Refuses a PNG whose image data inflates past what its header's size implies (a "zip bomb": a few hundred kB of
- * deflated zeros can claim gigabytes), by inflating the IDAT chunks as a stream and stopping at the limit, before
- * the decoder allocates anything.
+ * deflated zeros can claim gigabytes), by inflating the IDAT chunks in small steps and stopping at the limit
+ * (inflate-bound.ts), before the decoder allocates anything.
  */
 function checkInflatedSize(bytes: Uint8Array) {
   const width = u32be(bytes, 16);
@@ -28,15 +28,15 @@ function checkInflatedSize(bytes: Uint8Array) {
   const bitsPerPixel = (bytes[24] ?? 8) * (SAMPLES[bytes[25] ?? 0] || 4);
   // One filter byte per row; Adam7 adds at most 7 passes' worth of filter bytes and partial-byte rows.
   const limit = (Math.ceil((width * bitsPerPixel) / 8) + 1) * height + 8 * (height + 8) * Math.ceil(bitsPerPixel / 8);
-  let total = 0;
-  const inflater = new Unzlib((chunk) => {
-    total += chunk.length;
-    if (total > limit) throw new Error('PNG image data inflates past its declared size');
-  });
+  if (!zlibFitsWithin(idatChunks(bytes), limit)) throw new Error('PNG image data inflates past its declared size');
+}
+
+/** The data of every IDAT chunk, in order. */
+function* idatChunks(bytes: Uint8Array): Generator<Uint8Array> {
   for (let at = 8; at + 12 <= bytes.length; ) {
     const length = u32be(bytes, at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    if (type === 'IDAT') inflater.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
+    if (type === 'IDAT') yield bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length));
     if (type === 'IEND') break;
     at += 12 + length;
   }
@@ -76,9 +76,98 @@ export function decodePngRGBA(bytes: Uint8Array): Pixels {
   return { rgba, width, height };
 }
 
+/**
+ * The GIF cut after its first frame. omggif indexes every frame of a file up front, an object each: a 10 MB GIF of
+ * tiny frames would be hundreds of thousands of them, so it only ever sees the frame we decode. Its LZW decoder
+ * writes into a buffer of the frame's (checked) size and stops there.
+ */
+export function gifFirstFrame(b: Uint8Array): Uint8Array {
+  const table = (flags: number) => ((flags & 0x80) !== 0 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  const skipSubBlocks = (at: number) => {
+    while (at < b.length && b[at] !== 0) at += 1 + (b[at] as number);
+    return at + 1;
+  };
+  let cut = 0;
+  // Walk every block (cheaply, nothing kept) so that a file corrupt after its first frame is still refused.
+  for (let at = 13 + table(b[10] ?? 0); at < b.length; ) {
+    const block = b[at];
+    if (block === 0x3b) {
+      if (!cut) break;
+      const first = new Uint8Array(cut + 1);
+      first.set(b.subarray(0, cut));
+      first[cut] = 0x3b; // trailer
+      return first;
+    }
+    if (block === 0x21) {
+      at = skipSubBlocks(at + 2); // extension: introducer, label, sub-blocks
+    } else if (block === 0x2c) {
+      const lzw = at + 10 + table(b[at + 9] ?? 0); // descriptor, local colour table, then the LZW code size
+      if (!cut) checkGifLzw(b, lzw, u16le(b, at + 5) * u16le(b, at + 7));
+      at = skipSubBlocks(lzw + 1);
+      cut ||= at;
+    } else {
+      break;
+    }
+  }
+  throw new Error('corrupt GIF');
+}
+
+/**
+ * Walks a GIF frame's LZW codes exactly as omggif's decoder will (same bit reading, same code-size growth) and
+ * refuses a code that refers past the table built so far. omggif follows such a code into stale table entries,
+ * where a corrupt file can make a cycle: its decoder then loops forever and hangs the isolate (found by fuzzing).
+ * With every code in range, each table entry points to a lower one and every chain ends.
+ */
+function checkGifLzw(b: Uint8Array, p: number, pixels: number) {
+  const minCodeSize = b[p++] ?? 0;
+  if (minCodeSize < 1 || minCodeSize > 8) throw new Error('corrupt GIF: LZW code size');
+  const clear = 1 << minCodeSize;
+  const eoi = clear + 1;
+  let next = eoi + 1;
+  let size = minCodeSize + 1;
+  let mask = (1 << size) - 1;
+  let shift = 0;
+  let cur = 0;
+  let prev = -1;
+  let out = 0;
+  // past the end omggif reads `undefined`: as data it counts 0, as a sub-block size it is never 0 or 1
+  let sub = b[p++] ?? Number.NaN;
+  while (out <= pixels) {
+    while (shift < 16) {
+      if (sub === 0) break;
+      cur |= (b[p++] ?? 0) << shift;
+      shift += 8;
+      if (sub === 1) sub = b[p++] ?? Number.NaN;
+      else --sub;
+    }
+    if (shift < size) return;
+    const code = cur & mask;
+    cur >>= size;
+    shift -= size;
+    if (code === clear) {
+      next = eoi + 1;
+      size = minCodeSize + 1;
+      mask = (1 << size) - 1;
+      prev = -1;
+      continue;
+    }
+    if (code === eoi) return;
+    if (code > next || (code === next && prev < 0)) throw new Error('corrupt GIF: LZW code out of range');
+    out++;
+    if (prev >= 0 && next < 4096) {
+      next++;
+      if (next >= mask + 1 && size < 12) {
+        size++;
+        mask = (mask << 1) | 1;
+      }
+    }
+    prev = code;
+  }
+}
+
 /** A GIF's first frame as RGBA over the logical screen (transparent where the frame does not cover it). */
 export function decodeGifRGBA(bytes: Uint8Array): Pixels {
-  const gif = new GifReader(bytes);
+  const gif = new GifReader(gifFirstFrame(bytes));
   // omggif sizes its buffer from the frame's own descriptor: a frame larger than the (checked) canvas is refused.
   const frame = gif.frameInfo(0);
   if (frame.x + frame.width > gif.width || frame.y + frame.height > gif.height) throw new Error('GIF frame outside its canvas');
@@ -87,15 +176,15 @@ export function decodeGifRGBA(bytes: Uint8Array): Pixels {
   return { rgba, width: gif.width, height: gif.height };
 }
 
-
 /** The shift and width of a BI_BITFIELDS channel mask, to scale its value to 0..255. */
 function maskShift(mask: number): [number, number] {
   if (mask === 0) return [0, 0];
   let shift = 0;
   while (((mask >>> shift) & 1) === 0) shift++;
   let bits = 0;
-  while (((mask >>> (shift + bits)) & 1) === 1) bits++;
-  return [shift, bits];
+  // bounded: JS shifts count mod 32, so an all-ones mask would wrap around and never end
+  while (shift + bits < 32 && ((mask >>> (shift + bits)) & 1) === 1) bits++;
+  return [shift, Math.min(bits, 30)]; // (1 << 31) - 1 overflows: 30 bits is more precision than 8-bit output needs
 }
 
 /**

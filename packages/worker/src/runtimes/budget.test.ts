@@ -86,7 +86,7 @@ describe('createResidentModels', () => {
     const waiting = models.run(v1, input(v1));
     const [ran, gaveUp] = await Promise.allSettled([running, waiting]);
     expect(ran.status).toBe('fulfilled');
-    expect(gaveUp).toMatchObject({ status: 'rejected', reason: { code: 'rate_limited', status: 429, retryable: true } });
+    expect(gaveUp).toMatchObject({ status: 'rejected', reason: { code: 'overloaded', status: 503, retryable: true } });
     expect((gaveUp as PromiseRejectedResult).reason.message).toMatch(/busy: waited 1 s for memory for mobilenet_v1_0.75_192_quant/);
   });
 });

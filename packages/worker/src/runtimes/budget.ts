@@ -9,7 +9,7 @@
  * No request ever awaits a promise another request settles (workerd cancels such a request as hung): a load is
  * awaited only by the request that started it, and a request that must wait (for a load by another request, for
  * room in the budget, for a local model busy with another run) polls plain state on its own timer, for at most
- * `waitMs`, then fails with the documented busy error (429 rate_limited, retryable). A failed load is not kept.
+ * `waitMs`, then fails with the documented busy error (503 overloaded, retryable, with Retry-After). A failed load is not kept.
  */
 import type { ArtifactSpec } from '../models/manifest';
 import type { LoadedModel, RunOptions, Runtime, Tensors } from './types';

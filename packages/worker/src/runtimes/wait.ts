@@ -30,9 +30,11 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);
 }
 
-/** The documented error when an isolate stays too busy to serve a request: 429 rate_limited, retryable. */
+/** The documented error when an isolate stays too busy to serve a request: 503 overloaded, retryable. */
 export function busyError(what: string, waitedMs: number): ApiError {
-  return new ApiError('rate_limited', `The worker is busy: waited ${Math.round(waitedMs / 1000)} s for ${what}. Retry shortly.`);
+  return new ApiError('overloaded', `The worker is busy: waited ${Math.round(waitedMs / 1000)} s for ${what}. Retry shortly.`, undefined, {
+    retryAfterSeconds: 1,
+  });
 }
 
 /** Calls `check` until it returns a value (not undefined), sleeping between calls on this request's own timer. */

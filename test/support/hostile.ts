@@ -1,0 +1,42 @@
+/** Hostile images for hardening tests, built the way an attacker would: small files that claim huge work. */
+import { deflateSync } from 'node:zlib';
+import { crc32 } from '../../packages/worker/src/image/png';
+
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+const concat = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+let bomb: Uint8Array<ArrayBuffer> | undefined;
+/**
+ * The decompression bomb of issue 11: a 100x100 RGB IHDR, then one IDAT holding zlib level 9 of 300 x 1 MiB of
+ * zeros (about 300 kB that inflate to 300 MiB; the header implies 30 kB).
+ */
+export function pngBomb(): Uint8Array<ArrayBuffer> {
+  if (bomb) return bomb;
+  const ihdr = new Uint8Array(13);
+  new DataView(ihdr.buffer).setUint32(0, 100);
+  new DataView(ihdr.buffer).setUint32(4, 100);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  // calloc'd zeros: deflating them touches no real memory
+  const idat = new Uint8Array(deflateSync(Buffer.alloc(300 * 1024 * 1024), { level: 9 }));
+  const signature = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  bomb = concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]) as Uint8Array<ArrayBuffer>;
+  return bomb;
+}
