@@ -4,12 +4,14 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { ErrorBody, Health, ModelList } from '@cvkit/sdk/contract';
-import { classifyRoute } from './classify/route';
-import { detectRoute } from './detect/route';
-import { segmentRoute } from './segment/route';
-import { ApiError } from './errors';
-import { manifest, modelInfo } from './models/manifest';
+import { ErrorStatus, type Health } from '@cvkit/sdk/contract';
+import { classifyHandler, classifyRoute } from './classify/route';
+import { detectHandler, detectRoute } from './detect/route';
+import { segmentHandler, segmentRoute } from './segment/route';
+import { ApiError, errorBody } from './errors';
+import { analyzeRoute } from './http/analyze';
+import { docsRoute } from './http/docs-route';
+import { modelsRoute } from './models/route';
 import type { VisionProvider } from './providers/types';
 
 export const VERSION = '0.1.0';
@@ -62,9 +64,11 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
   let isolate: string | undefined;
   app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()) } satisfies Health));
 
-  app.get('/v1/models', (c) => c.json({ models: manifest.models.map(modelInfo) } satisfies ModelList));
-
+  modelsRoute(app, { provider, fetch: fetcher });
   for (const register of taskRoutes) register(app, { provider, fetch: fetcher });
+  analyzeRoute(app, { provider, fetch: fetcher }, [classifyHandler, detectHandler, segmentHandler]);
+  // The API description (generated from the contract) and its reference page; both stay open without API keys.
+  docsRoute(app, VERSION);
 
   app.notFound((c) => {
     const allowed = [...new Set(app.routes.filter((r) => r.path === c.req.path && r.method !== 'ALL').map((r) => r.method))];
@@ -77,13 +81,9 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
-    const error = err instanceof ApiError ? err : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.');
-    if (!(err instanceof ApiError)) console.error(`[${requestId}]`, err);
-    const body: ErrorBody = {
-      error: { code: error.code, message: error.message, request_id: requestId, retryable: error.retryable, ...(error.issues ? { issues: error.issues } : {}) },
-    };
+    const body = errorBody(err, requestId);
     c.header('x-request-id', requestId);
-    return c.json(body, error.status as 400);
+    return c.json(body, ErrorStatus[body.error.code] as 400);
   });
 
   return app;

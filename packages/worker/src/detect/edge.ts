@@ -47,7 +47,7 @@ export async function detectOnEdge(engine: Engine, { image, model, options, time
   const result: DetectResult = { image: decoded.original, detections };
   if (options.annotate) {
     const type = options.annotate === 'same-as-input' ? (decoded.format === 'jpeg' ? 'image/jpeg' : 'image/png') : options.annotate;
-    result.annotated = { type, bytes: timer.measure('encode', () => annotate(decoded, detections, type)) };
+    result.annotated = { type, bytes: timer.measure('encode', () => annotate(decoded, detections, type, { legend: options.legend })) };
   }
   return result;
 }

@@ -73,10 +73,10 @@ function memoize<T>(cache: Map<string, Promise<T>>, key: string, create: () => P
   return pending;
 }
 
-export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'>): Labels {
+export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'> & Partial<Pick<LabelSpec, 'display'>>): Labels {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   const names = spec.format === 'synset' ? lines.map((line) => (line.split(',')[0] ?? line).trim()) : lines.map((l) => l.trim());
-  return { names, lines };
+  return { names: names.map((name) => spec.display?.[name] ?? name), lines };
 }
 
 interface Resident {

@@ -1,8 +1,7 @@
 /**
- * Reading the caller's image and options from a request, in every form the API accepts:
- * - the raw body, with an image/* (or application/octet-stream) content type, options in the query string;
- * - JSON `{ "image": "<http(s) URL | data: URL | base64>", ...options }`;
- * - multipart/form-data with an `image` file field, other fields as options.
+ * The parts of reading a request that every form shares: bounded body reads, image strings (http(s) URL, data:
+ * URL, base64) and URL fetching, and options from query strings and form fields. images.ts puts them together
+ * into the request forms the API accepts (raw body, JSON, multipart; one image or a batch).
  * Every limit and malformation becomes an ApiError with a message that names the fix.
  */
 import { ApiError } from '../errors';
@@ -14,17 +13,12 @@ export const MAX_BODY_BYTES = 14 * 1024 * 1024;
 /** How long fetching an image URL may take. */
 export const FETCH_TIMEOUT_MS = 10_000;
 
-export interface ImageInput {
-  bytes: Uint8Array;
-  options: Record<string, unknown>;
-}
-
-const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
+export const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
 
 /** Largest body read and discarded after a limit is hit, so the connection stays usable for the next request. */
 const DRAIN_BYTES = 64 * 1024 * 1024;
 
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
+export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
   let drained = 0;
   try {
     while (drained < DRAIN_BYTES) {
@@ -144,7 +138,7 @@ export async function fetchImage(url: URL, fetcher: typeof fetch = fetch): Promi
 }
 
 /** Resolves the JSON body's `image` string: an http(s) URL, a data: URL, or bare base64. */
-async function imageFromString(value: string, fetcher: typeof fetch): Promise<Uint8Array> {
+export async function imageFromString(value: string, fetcher: typeof fetch): Promise<Uint8Array> {
   const text = value.trim();
   if (/^data:/i.test(text)) return decodeDataUrl(text);
   if (/^https?:\/\//i.test(text)) {
@@ -162,73 +156,29 @@ async function imageFromString(value: string, fetcher: typeof fetch): Promise<Ui
   return decodeBase64(text, '`image`');
 }
 
-function queryOptions(url: URL): Record<string, unknown> {
+/**
+ * Adds one option value as read from a query string or a form field. A repeated option becomes a list (in order):
+ * list options (`classes`) take it as one, scalar options refuse it with a 400 naming the option, and nothing is
+ * dropped silently.
+ */
+export function addOption(options: Record<string, unknown>, key: string, value: string): void {
+  const had = options[key];
+  options[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+}
+
+/** The query string's options; a repeated key gives a list. */
+export function queryOptions(url: URL): Record<string, unknown> {
   const options: Record<string, unknown> = {};
-  for (const [key, value] of url.searchParams) options[key] = value;
+  for (const [key, value] of url.searchParams) addOption(options, key, value);
   return options;
 }
 
-/** Reads the image and the options (query string merged with body fields, body winning) from a request. */
-export async function readImageInput(req: Request, fetcher: typeof fetch = fetch): Promise<ImageInput> {
-  const query = queryOptions(new URL(req.url));
+/** Reads the whole request body within MAX_BODY_BYTES, refusing a declared length over it before reading. */
+export async function readBody(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) {
     if (req.body) await drain(req.body.getReader());
     throw new ApiError('payload_too_large', `The request body is ${mib(declared)}; the limit is ${mib(MAX_BODY_BYTES)}.`);
   }
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-
-  if (type === 'application/json') {
-    const text = new TextDecoder().decode(await readLimited(req.body, MAX_BODY_BYTES, 'The request body'));
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ApiError('invalid_json', 'The request body is not valid JSON.');
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ApiError('invalid_json', 'The JSON body must be an object like {"image": "https://..."}.');
-    }
-    const { image, ...options } = body as Record<string, unknown>;
-    if (typeof image !== 'string' || image === '') {
-      throw new ApiError('invalid_request', 'The JSON body needs an `image` string: an http(s) URL, a data: URL or base64.');
-    }
-    return { bytes: await imageFromString(image, fetcher), options: { ...query, ...options } };
-  }
-
-  if (type === 'multipart/form-data') {
-    const raw = await readLimited(req.body, MAX_BODY_BYTES, 'The request body');
-    let form: FormData;
-    try {
-      form = await new Response(raw as Uint8Array<ArrayBuffer>, { headers: { 'content-type': req.headers.get('content-type') ?? '' } }).formData();
-    } catch {
-      throw new ApiError('invalid_request', 'The multipart body is malformed.');
-    }
-    const options: Record<string, unknown> = { ...query };
-    let bytes: Uint8Array | undefined;
-    for (const [key, value] of form) {
-      if (key === 'image') {
-        if (bytes) throw new ApiError('invalid_request', 'The multipart body has more than one `image` field; send one image per request.');
-        bytes = typeof value === 'string' ? await imageFromString(value, fetcher) : new Uint8Array(await value.arrayBuffer());
-      } else if (typeof value === 'string') {
-        options[key] = value;
-      }
-    }
-    if (!bytes) throw new ApiError('invalid_request', 'The multipart body needs an `image` file field.');
-    if (bytes.byteLength > MAX_IMAGE_BYTES) throw new ApiError('payload_too_large', `The image is larger than ${mib(MAX_IMAGE_BYTES)}.`);
-    return { bytes, options };
-  }
-
-  if (type.startsWith('image/') || type === 'application/octet-stream') {
-    const bytes = await readLimited(req.body, MAX_IMAGE_BYTES, 'The image');
-    if (bytes.byteLength === 0) throw new ApiError('invalid_request', 'The request body is empty; send the image bytes.');
-    return { bytes, options: query };
-  }
-
-  throw new ApiError(
-    'unsupported_media_type',
-    type
-      ? `Unsupported content type '${type}'. Send the image as image/*, JSON {"image": ...} or multipart/form-data.`
-      : 'Missing content type. Send the image as image/*, JSON {"image": ...} or multipart/form-data.',
-  );
+  return readLimited(req.body, MAX_BODY_BYTES, 'The request body');
 }

@@ -1,25 +1,35 @@
 /**
- * What every task route shares: reading the image and options, validating options against the contract's
- * schema, resolving the model, and timing the request.
+ * What every task route shares: validating options against the contract's schema, the caller's image as a
+ * decode-on-demand source, and the shape of a task's per-image handler, which single requests, batches
+ * (serve-task.ts) and /v1/analyze (analyze.ts) all call.
  */
-import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { Task } from '@cvkit/sdk/contract';
 import { ApiError, type ErrorIssue } from '../errors';
 import { type DecodeHints, type DecodedImage, decodeImage } from '../image/decode';
-import { findModel, type ModelSpec } from '../models/manifest';
-import type { ImageSource } from '../providers/types';
-import { createTimer, type Timer } from '../timings';
-import { readImageInput } from './input';
+import type { ModelSpec } from '../models/manifest';
+import type { AnnotateAs, ImageSource, VisionProvider } from '../providers/types';
+import type { Timer } from '../timings';
 
 /** Validates options; zod issues are reduced to path and message (they can carry the caller's input). */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const issues: ErrorIssue[] = result.error.issues.map((i) => ({
-    path: i.path.join('.') || '(options)',
-    message: i.code === 'unrecognized_keys' ? `unknown option(s): ${i.keys.join(', ')}` : i.message,
-  }));
+  const issues: ErrorIssue[] = result.error.issues.map((i) => {
+    const key = i.path[0];
+    const value = typeof key === 'string' ? raw[key] : undefined;
+    // A repeated query or form option arrives as a list: say so rather than zod's "invalid input".
+    const repeated = i.path.length === 1 && Array.isArray(value) && i.code !== 'too_small' && i.code !== 'too_big';
+    return {
+      path: i.path.join('.') || '(options)',
+      message:
+        i.code === 'unrecognized_keys'
+          ? `unknown option(s): ${i.keys.join(', ')}`
+          : repeated
+            ? `given ${value.length} times (or as a list); this option takes one value`
+            : i.message,
+    };
+  });
   throw new ApiError('invalid_option', `Invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
 }
 
@@ -37,22 +47,33 @@ export function imageSource(bytes: Uint8Array): ImageSource {
   };
 }
 
-export interface TaskRequest<O> {
+/** One image's task call, as a route hands it to its handler. */
+export interface TaskRun<O> {
+  provider: VisionProvider;
   image: ImageSource;
   options: O;
   model: ModelSpec;
   timer: Timer;
+  signal?: AbortSignal | undefined;
+  /** The picture to answer with (single requests only); undefined: JSON. */
+  picture: AnnotateAs | undefined;
 }
 
-/** Reads a task request: image, options (validated by `schema`), and the model they name. */
-export async function readTaskRequest<S extends z.ZodType<{ model?: string | undefined }>>(
-  c: Context,
-  task: Task,
-  schema: S,
-  fetcher: typeof fetch,
-): Promise<TaskRequest<z.output<S>>> {
-  const timer = createTimer();
-  const { bytes, options: raw } = await readImageInput(c.req.raw, fetcher);
-  const options = parseOptions(schema, raw);
-  return { image: imageSource(bytes), options, model: findModel(task, options.model), timer };
+/** A task's answer for one image: its JSON body, or a picture with its headers. */
+export type TaskAnswer =
+  | { json: object; picture?: undefined }
+  | { picture: { bytes: Uint8Array; type: string; headers: Record<string, string> }; json?: undefined };
+
+/** A task endpoint as data: its options, how it answers, and what it does with one image. */
+export interface TaskHandler<O extends { model?: string | undefined } = { model?: string | undefined }> {
+  task: Task;
+  schema: z.ZodType<O, unknown>;
+  /** The picture the options and Accept ask for; undefined: JSON. Batches and analyze pass no Accept. */
+  picture(options: O, accept: string | undefined): AnnotateAs | undefined;
+  /** The pixels the task needs (undefined: all the decoder allows), so analyze can decode once for every task. */
+  decodeHints(options: O, model: ModelSpec): DecodeHints | undefined;
+  run(call: TaskRun<O>): Promise<TaskAnswer>;
 }
+
+/** Declares a handler with its option type inferred from the schema. */
+export const taskHandler = <O extends { model?: string | undefined }>(handler: TaskHandler<O>): TaskHandler<O> => handler;

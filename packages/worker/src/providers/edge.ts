@@ -12,5 +12,6 @@ export function createEdgeProvider(engine: Engine): VisionProvider {
     classify: (call) => classifyOnEdge(engine, call),
     detect: (call) => detectOnEdge(engine, call),
     segment: (call) => segmentOnEdge(engine, call),
+    labels: async (model) => (await engine.labels(model)).names,
   };
 }

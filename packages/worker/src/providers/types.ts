@@ -40,6 +40,8 @@ export interface DetectCallOptions {
   classes: string[] | undefined;
   /** Draw the detections on the image and encode it; undefined: no annotated image. */
   annotate: AnnotateAs | undefined;
+  /** With `annotate`: add a legend of the classes present. */
+  legend?: boolean | undefined;
 }
 
 export interface DetectResult {
@@ -65,4 +67,6 @@ export interface VisionProvider {
   detect(call: TaskCall<DetectCallOptions>): Promise<DetectResult>;
   /** `classes`: label names to keep (unknown names are invalid_option); all classes when absent. */
   segment(call: TaskCall<{ classes?: string[] | undefined }>): Promise<SegmentResult>;
+  /** The model's label names, index for index (GET /v1/models/{id}). */
+  labels?(model: ModelSpec): Promise<string[]>;
 }
