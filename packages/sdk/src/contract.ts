@@ -185,8 +185,8 @@ export const SegmentOptions = CommonOptions.extend({
     .enum(['json', 'image', 'mask'])
     .optional()
     .meta({ description: '`json` (default); `image`: the photo with the colour mask blended over it (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (indexed PNG). `Accept: image/png` or `image/jpeg` alone answers with the overlay.' }),
-  /** Draw a legend of the classes present on the overlay (format=image). */
-  legend: booleanish.default(true).meta({ description: 'Draw a legend of the classes present (colour and name) on the overlay picture.' }),
+  /** Draw a legend of the classes present (colour, name, share of the image) on the overlay (format=image). */
+  legend: booleanish.default(false).meta({ description: 'Draw a legend of the classes present (colour, name, share of the image) on the overlay picture.' }),
 });
 export type SegmentOptions = z.input<typeof SegmentOptions>;
 

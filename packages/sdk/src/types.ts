@@ -148,7 +148,7 @@ export interface SegmentOptions extends CommonOptions {
   classes?: readonly string[] | string;
   /** `image`: the photo with the colour mask blended over it; `mask`: the colour mask alone (both PNG, as a `Blob`). */
   format?: 'json' | 'image' | 'mask';
-  /** Draw a legend of the classes present on the overlay picture (default true). */
+  /** Draw a legend of the classes present (colour, name, share) on the overlay picture (default false). */
   legend?: boolean;
 }
 

@@ -51,7 +51,10 @@ function candidates({ box, width, height }: LabelRequest, image: Size): Rect[] {
     [right, bottom], // below, right
     [right, bottom - height], // inside, bottom right
   ];
-  return spots.map(([x, y]) => ({ x: clamp(x, 0, image.width - width), y: clamp(y, 0, image.height - height), width, height }));
+  // A spot that would leave the image above or below is dropped (shifting it would put it on another spot's place);
+  // sideways it is shifted in. Should none fit (a tag taller than the room), the spots are clamped instead.
+  const fits = spots.filter(([, y]) => y >= 0 && y + height <= image.height);
+  return (fits.length > 0 ? fits : spots).map(([x, y]) => ({ x: clamp(x, 0, image.width - width), y: clamp(y, 0, image.height - height), width, height }));
 }
 
 /** One rectangle per request, in the same order; no two overlap while the image has room for them. */

@@ -71,7 +71,7 @@ const endpoints: Endpoint[] = [
   },
   {
     method: 'post', path: '/v1/segment', id: 'segment', tag: 'tasks', summary: 'Which class is every pixel? Per-class statistics and a mask, or the overlay picture.',
-    description: `${TASK_NOTE} \`format=image\` (or \`Accept: image/png|image/jpeg\`) answers with the photo and the colour mask blended over it, with a legend of the classes present (\`legend=false\` leaves it out); \`format=mask\` with the colour mask alone (indexed PNG). Labels are spelled as detect spells them (\`motorcycle\`, \`dining table\`); VOC's spellings are accepted in \`classes\`.`,
+    description: `${TASK_NOTE} \`format=image\` (or \`Accept: image/png|image/jpeg\`) answers with the photo and the colour mask blended over it, and, with \`legend=true\`, a legend of the classes present; \`format=mask\` with the colour mask alone (indexed PNG). Labels are spelled as detect spells them (\`motorcycle\`, \`dining table\`); VOC's spellings are accepted in \`classes\`.`,
     options: SegmentOptions, image: { batch: true }, errors: IMAGE_ERRORS, pictures: ['image/png', 'image/jpeg'],
     response: { schema: SegmentResponse, name: 'SegmentResponse', example: examples.segment, batch: { schema: SegmentBatchResponse, name: 'SegmentBatchResponse', example: examples.segmentBatch } },
   },
