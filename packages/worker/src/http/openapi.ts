@@ -118,7 +118,13 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
     target: 'draft-2020-12',
     unrepresentable: 'any',
     override(ctx) {
-      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; out?: z.ZodType } } })._zod.def;
+      type Def = { type: string; out?: z.ZodType; innerType?: { _zod: { def: Def } }; defaultValue?: unknown };
+      let def = (ctx.zodSchema as unknown as { _zod: { def: Def } })._zod.def;
+      // Wrappers (default, optional) copy their inner schema's JSON: rewrite theirs too (and keep the default,
+      // which zod leaves out of input schemas whose inner schema transforms).
+      const fallback = def.type === 'default' ? def.defaultValue : undefined;
+      while (def.innerType && ['default', 'optional', 'nullable', 'prefault', 'readonly'].includes(def.type)) def = def.innerType._zod.def;
+      if (fallback !== undefined && io === 'input') (ctx.jsonSchema as Json).default = fallback;
       // Options that arrive as strings in query strings and forms are pipes (string|number -> number, string|list ->
       // list): describe them by what they become, and say that a string form is accepted.
       if (io !== 'input' || def.type !== 'pipe' || !def.out) return;
@@ -128,8 +134,11 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
       delete js.anyOf;
       delete target.$schema;
       Object.assign(js, target);
-      if (target.type === 'array') js.anyOf = [{ type: 'string', description: 'comma-separated' }, { type: 'array', items: target.items }];
-      if (target.type === 'array') for (const k of ['type', 'items']) delete js[k];
+      if (target.type === 'array') {
+        const { minItems, maxItems, items } = target;
+        js.anyOf = [{ type: 'string', description: 'comma-separated' }, { type: 'array', items, minItems, maxItems }];
+        for (const k of ['type', 'items', 'minItems', 'maxItems']) delete js[k];
+      }
     },
   }) as Json;
   delete out.$schema;
@@ -162,7 +171,7 @@ function parameters(e: Endpoint): Json[] {
     const props = (schema.properties ?? {}) as Record<string, Json>;
     for (const [name, s] of Object.entries(props)) {
       const { description, ...rest } = s;
-      params.push({ name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest, ...(Array.isArray(rest.anyOf) ? { style: 'form', explode: true } : {}) });
+      params.push({ name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest, ...(Array.isArray(rest.anyOf) && rest.anyOf.some((x) => (x as Json).type === 'array') ? { style: 'form', explode: true } : {}) });
     }
     if (e.id === 'analyze') {
       for (const [task, opts] of [['classify', ClassifyOptions], ['detect', DetectOptions], ['segment', SegmentOptions]] as const) {
