@@ -73,7 +73,7 @@ describe('GET /openapi.json', () => {
     const detect = doc.paths['/v1/detect'].post;
     const query = (detect.parameters as Json[]).map((p) => p.name);
     expect(query).toEqual(Object.keys(contract.DetectOptions.shape));
-    const threshold = (detect.parameters as Json[]).find((p) => p.name === 'threshold');
+    const threshold = (detect.parameters as Json[]).find((p) => p.name === 'threshold') as Json;
     expect(threshold.schema).toMatchObject({ type: 'number', minimum: 0, maximum: 1, default: 0.5 });
     expect(threshold.description).toMatch(/at least/);
     // every error code, with its status, is listed on the task endpoints

@@ -29,6 +29,7 @@ describe('analyzePlan', () => {
   });
   it('tasks as a JSON string', () => {
     expect(plan({ tasks: '{"detect": {"threshold": 0.2}}' })).toEqual({ detect: { threshold: 0.2 } });
+    expect(plan({ tasks: '["classify", "segment"]' })).toEqual({ classify: {}, segment: {} });
   });
   it('refuses what it cannot run', () => {
     fails({}, /^tasks$/);

@@ -5,7 +5,7 @@
  * an unknown model fails only its task.
  *
  * Options: `tasks` as a list (`["classify","detect"]`, `classify,detect`, or repeated) or an object of per-task
- * options (`{"classify": {"top_k": 3}}`, in a query string or form as a JSON string); per-task options may also come
+ * options (`{"classify": {"top_k": 3}}`; in a query string or form, either as a JSON string); per-task options may also come
  * as `<task>.<option>` keys (`detect.threshold=0.3`), the form that suits query strings and multipart fields.
  */
 import type { Context, Hono } from 'hono';
@@ -37,7 +37,7 @@ export function analyzePlan(raw: Record<string, unknown>): Plan {
     } else throw invalid(key, `unknown option; analyze takes \`tasks\` and per-task options as \`<task>.<option>\` (tasks: ${Task.options.join(', ')})`);
   }
   if (tasks === undefined) throw invalid('tasks', `name the tasks to run, e.g. ["classify","detect"] (tasks: ${Task.options.join(', ')})`);
-  if (typeof tasks === 'string' && tasks.trim().startsWith('{')) {
+  if (typeof tasks === 'string' && /^\s*[[{]/.test(tasks)) {
     try {
       tasks = JSON.parse(tasks);
     } catch {
