@@ -40,7 +40,10 @@ export function typeOf(schema: unknown): string {
   if ('const' in s) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   for (const k of ['anyOf', 'oneOf'] as const) if (Array.isArray(s[k])) return (s[k] as unknown[]).map(typeOf).filter((t) => t !== '').join(' | ');
-  if (s.type === 'array') return `${typeOf(s.items)}[]`;
+  if (s.type === 'array') {
+    const item = typeOf(s.items) || 'any';
+    return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
+  }
   if (s.format === 'binary') return 'binary';
   const type = Array.isArray(s.type) ? s.type.join(' | ') : typeof s.type === 'string' ? s.type : s.additionalProperties && typeof s.additionalProperties === 'object' ? `map of ${typeOf(s.additionalProperties)}` : '';
   const lo = s.minimum ?? s.minItems;
