@@ -6,16 +6,23 @@
  * separate 3rd argument, as in openai-node.
  */
 import { CVKitError } from './errors';
-import { type ImageInput, toRequestBody } from './image-input';
+import { type ImageInput, toAnalyzeBody, toBatchBody, toRequestBody } from './image-input';
 import { readEnv } from './internal/env';
 import { abortableSleep, checkMaxRetries, checkTimeout, type Fetch, type HttpRequest, type RequestOptions, send, type TransportConfig } from './internal/transport';
 import type {
+  AnalyzeOptions,
+  AnalyzeResponse,
+  ClassifyBatchResponse,
   ClassifyOptions,
   ClassifyResponse,
+  DetectBatchResponse,
   DetectOptions,
   DetectResponse,
   Health,
+  ModelDetail,
   ModelList,
+  ModelsQuery,
+  SegmentBatchResponse,
   SegmentOptions,
   SegmentResponse,
 } from './types';
@@ -129,14 +136,66 @@ export class CVKit {
     return (await this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request)) as SegmentResponse | Blob;
   }
 
-  /** Every served model: id, task, tier, input size, labels, license, accuracy, and which is each task's default. */
-  async models(request?: RequestOptions): Promise<ModelList> {
-    return (await send(this.#config, { method: 'GET', path: '/v1/models', expect: 'json' }, request)) as ModelList;
+  /**
+   * Several images, one classification each, in one request (at most 16). `results[i]` answers `images[i]`: the
+   * usual response, or `{ error }` for an image that failed (the others still succeed).
+   * @example
+   * const { results } = await cv.classifyBatch([urlA, bytesB], { top_k: 1 });
+   * for (const r of results) console.log('error' in r ? r.error.message : r.predictions[0]?.label);
+   */
+  async classifyBatch(images: readonly ImageInput[], options?: ClassifyOptions, request?: RequestOptions): Promise<ClassifyBatchResponse> {
+    return (await this.#batch('/v1/classify', images, options, request)) as ClassifyBatchResponse;
+  }
+
+  /** Several images, detections for each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
+  async detectBatch(images: readonly ImageInput[], options?: Omit<DetectOptions, 'format'>, request?: RequestOptions): Promise<DetectBatchResponse> {
+    return (await this.#batch('/v1/detect', images, options, request)) as DetectBatchResponse;
+  }
+
+  /** Several images, a segmentation of each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
+  async segmentBatch(images: readonly ImageInput[], options?: Omit<SegmentOptions, 'format'>, request?: RequestOptions): Promise<SegmentBatchResponse> {
+    return (await this.#batch('/v1/segment', images, options, request)) as SegmentBatchResponse;
+  }
+
+  /**
+   * Several tasks on one image, decoded once. `results.<task>` is that task's usual response, or `{ error }` when
+   * that task failed (a bad option or model); a problem with the image itself rejects the call.
+   * @example
+   * const { results } = await cv.analyze(photo, { tasks: { classify: { top_k: 3 }, detect: { threshold: 0.3 } } });
+   * const { results: all } = await cv.analyze(photo, { tasks: ['classify', 'detect', 'segment'] });
+   */
+  async analyze(image: ImageInput, options: AnalyzeOptions, request?: RequestOptions): Promise<AnalyzeResponse> {
+    const { body, headers, query } = await toAnalyzeBody(image, options.tasks);
+    return (await send(this.#config, { method: 'POST', path: '/v1/analyze', body, headers, query, expect: 'json' }, request)) as AnalyzeResponse;
+  }
+
+  /**
+   * Every served model (or one task's: `models({ task: 'detect' })`): id, task, tier, input size, labels, license,
+   * accuracy, and which is each task's default.
+   */
+  models(request?: RequestOptions): Promise<ModelList>;
+  models(query: ModelsQuery, request?: RequestOptions): Promise<ModelList>;
+  async models(query?: ModelsQuery | RequestOptions, request?: RequestOptions): Promise<ModelList> {
+    // models(request) keeps working: a filter has `task`, per-call settings never do.
+    const filter = query && 'task' in query ? (query as ModelsQuery) : undefined;
+    const settings = filter ? request : ((query as RequestOptions | undefined) ?? request);
+    const params: Record<string, string> = filter?.task ? { task: filter.task } : {};
+    return (await send(this.#config, { method: 'GET', path: '/v1/models', query: params, expect: 'json' }, settings)) as ModelList;
+  }
+
+  /** One model with its label names (`label_names`, index for index) and the aliases `classes` accepts. */
+  async model(id: string, request?: RequestOptions): Promise<ModelDetail> {
+    return (await send(this.#config, { method: 'GET', path: `/v1/models/${encodeURIComponent(id)}`, expect: 'json' }, request)) as ModelDetail;
   }
 
   /** `{ status: 'ok', version, isolate }` when the API is up. */
   async health(request?: RequestOptions): Promise<Health> {
     return (await send(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request)) as Health;
+  }
+
+  async #batch(path: string, images: readonly ImageInput[], options: object | undefined, request: RequestOptions | undefined) {
+    const { body, headers, query } = await toBatchBody(images, options);
+    return send(this.#config, { method: 'POST', path, body, headers, query, expect: 'json' }, request);
   }
 
   async #task(path: string, image: ImageInput, options: object | undefined, expect: HttpRequest['expect'], request: RequestOptions | undefined) {

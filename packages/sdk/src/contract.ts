@@ -20,7 +20,7 @@ const integerIn = (min: number, max: number) => numberish.pipe(z.number().int().
 /** Options shared by every task. */
 const CommonOptions = z.strictObject({
   /** Model id from `GET /v1/models`; the task's default model when absent. */
-  model: z.string().min(1).max(128).optional(),
+  model: z.string().min(1).max(128).optional().meta({ description: "Model id from `GET /v1/models`; the task's default model when absent." }),
 });
 
 /** Numbers that may arrive as strings (query string, multipart fields). */
@@ -31,32 +31,47 @@ export { integerIn };
 
 export const ClassifyOptions = CommonOptions.extend({
   /** How many predictions to return, best first. */
-  top_k: integerIn(1, 100).default(5),
+  top_k: integerIn(1, 100).default(5).meta({ description: 'How many predictions to return, best first.' }),
 });
 export type ClassifyOptions = z.input<typeof ClassifyOptions>;
 
-/** Label names (`classes`): a JSON array, or one comma-separated string (query strings, multipart fields). */
+/**
+ * Splits list items on commas: a list option may come as a JSON array, one comma-separated string, or the option
+ * repeated (`?classes=cup&classes=spoon`, two form fields), and any mix of these.
+ */
+const splitList = (v: string | string[]) => (typeof v === 'string' ? [v] : v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+
+/** Label names (`classes`): a JSON array, one comma-separated string, or the option repeated. */
 const labelList = z
   .union([z.string(), z.array(z.string())])
-  .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((s) => s.trim()).filter((s) => s !== ''))
+  .transform(splitList)
   .pipe(z.array(z.string().max(64)).min(1, 'name at least one label').max(256));
 
 export const DetectOptions = CommonOptions.extend({
   /** Keep detections scoring at least this (0..1). */
-  threshold: numberIn(0, 1).default(0.5),
+  threshold: numberIn(0, 1).default(0.5).meta({ description: 'Keep detections scoring at least this (0..1).' }),
   /**
    * Non-maximum suppression: drop a box overlapping a better box of the same class with IoU above this. Default
    * 0.45 for models whose raw output needs NMS (YOLOX); DETR-style models need none, and get it only when asked.
    */
-  iou: numberIn(0, 1).optional(),
+  iou: numberIn(0, 1)
+    .optional()
+    .meta({ description: 'Non-maximum suppression IoU: drop a box overlapping a better box of the same class above this. Default 0.45 for models whose output needs NMS (YOLOX); none for DETR-style models unless asked.' }),
   /** At most this many detections, best first. */
-  max_detections: integerIn(1, 1000).default(100),
+  max_detections: integerIn(1, 1000).default(100).meta({ description: 'At most this many detections, best first.' }),
   /** Only these labels (names from the model's label list, e.g. "person,dog"); unknown names are an error. */
-  classes: labelList.optional(),
+  classes: labelList
+    .optional()
+    .meta({ description: 'Only these labels (e.g. `person,dog`): a list, a comma-separated string, or the option repeated. Unknown names are an error.' }),
   /** Add the annotated image to the JSON response as a data URL. */
-  annotate: booleanish.default(false),
+  annotate: booleanish.default(false).meta({ description: 'Add the annotated image to the JSON response as a data URL (`annotated_image`).' }),
   /** `image`: answer with the annotated image itself (PNG or JPEG, see `Accept`) instead of JSON. */
-  format: z.enum(['json', 'image']).optional(),
+  format: z
+    .enum(['json', 'image'])
+    .optional()
+    .meta({ description: '`image`: answer with the annotated picture (PNG, or JPEG for a JPEG photo; `Accept: image/png|image/jpeg` picks) instead of JSON. `Accept: image/png` or `image/jpeg` alone also answers with the picture.' }),
+  /** Draw a legend of the classes present (colour, name, count) in a corner of the annotated image. */
+  legend: booleanish.default(false).meta({ description: 'Draw a legend of the classes present (colour, name, count) in a corner of the annotated picture.' }),
 });
 export type DetectOptions = z.input<typeof DetectOptions>;
 
@@ -150,11 +165,24 @@ export const SegmentOptions = CommonOptions.extend({
    * How `format=json` returns the class map: `png` (a data: URL of a single-channel 8-bit PNG whose pixel values are
    * class indices), `rle` (COCO run-length encoding per class, column-major) or `none` (segments only).
    */
-  mask: z.enum(['png', 'rle', 'none']).default('png'),
+  mask: z
+    .enum(['png', 'rle', 'none'])
+    .default('png')
+    .meta({ description: 'How JSON answers carry the class map: `png` (data URL of a grayscale PNG, pixel = class index), `rle` (COCO run-length per class, column-major) or `none`.' }),
   /** Only report and encode these classes (label names, e.g. "person,dog"); other pixels read 255 in the masks. */
-  classes: labelList.optional(),
-  /** `json` (default); `image`: a PNG of the photo with the colour mask blended over it; `mask`: the colour mask alone. */
-  format: z.enum(['json', 'image', 'mask']).default('json'),
+  classes: labelList
+    .optional()
+    .meta({ description: 'Only report and encode these classes (e.g. `person,dog`; VOC spellings such as `motorbike` are accepted aliases); other pixels read 255.' }),
+  /**
+   * `json` (default, unless `Accept` asks for a picture); `image`: the photo with the colour mask blended over it
+   * (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (an indexed PNG).
+   */
+  format: z
+    .enum(['json', 'image', 'mask'])
+    .optional()
+    .meta({ description: '`json` (default); `image`: the photo with the colour mask blended over it (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (indexed PNG). `Accept: image/png` or `image/jpeg` alone answers with the overlay.' }),
+  /** Draw a legend of the classes present (colour, name, share of the image) on the overlay (format=image). */
+  legend: booleanish.default(false).meta({ description: 'Draw a legend of the classes present (colour, name, share of the image) on the overlay picture.' }),
 });
 export type SegmentOptions = z.input<typeof SegmentOptions>;
 
@@ -287,3 +315,89 @@ export const Health = z.object({
   isolate: z.string().optional(),
 });
 export type Health = z.infer<typeof Health>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models: one model, and the list's filter
+
+/** `GET /v1/models` query: only the models of one task. */
+export const ModelsQuery = z.strictObject({
+  task: Task.optional().meta({ description: 'Only the models of this task.' }),
+});
+export type ModelsQuery = z.input<typeof ModelsQuery>;
+
+/** `GET /v1/models/{id}`: a model with its label names. */
+export const ModelDetail = ModelInfo.extend({
+  /** The model's class names, index for index with its outputs (`index` in results). */
+  label_names: z.array(z.string()),
+  /** Other accepted spellings for `classes`, alias -> label (e.g. VOC's "motorbike" -> "motorcycle"). */
+  label_aliases: z.record(z.string(), z.string()),
+});
+export type ModelDetail = z.infer<typeof ModelDetail>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batches: several images per task request
+
+/** Most images one batch request may carry. */
+export const MAX_BATCH_IMAGES = 16 as const;
+
+/** One batch item that failed: the usual error body, for that image only. */
+export const BatchItemError = ErrorBody;
+export type BatchItemError = ErrorBody;
+
+const batchOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    /** One per image, in request order: the task's usual response, or `{ error }` for an image that failed. */
+    results: z.array(z.union([item, BatchItemError])),
+  });
+
+export const ClassifyBatchResponse = batchOf(ClassifyResponse);
+export type ClassifyBatchResponse = z.infer<typeof ClassifyBatchResponse>;
+export const DetectBatchResponse = batchOf(DetectResponse);
+export type DetectBatchResponse = z.infer<typeof DetectBatchResponse>;
+export const SegmentBatchResponse = batchOf(SegmentResponse);
+export type SegmentBatchResponse = z.infer<typeof SegmentBatchResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analyze: one image, several tasks
+
+/** A list of tasks: a JSON array, one comma-separated string, or the option repeated. */
+const taskList = z
+  .union([z.string(), z.array(z.string())])
+  .transform(splitList)
+  .pipe(z.array(Task).min(1, 'name at least one task'));
+
+/**
+ * `tasks` of `POST /v1/analyze`: which tasks to run and, per task, its options (the task endpoint's, JSON answers
+ * only: `format` must be absent or `json`). A list form runs the tasks with their default options.
+ */
+export const AnalyzeTasks = z.union([
+  taskList,
+  z.strictObject({
+    classify: ClassifyOptions.optional(),
+    detect: DetectOptions.optional(),
+    segment: SegmentOptions.optional(),
+  }),
+]);
+export type AnalyzeTasks = z.input<typeof AnalyzeTasks>;
+
+export const AnalyzeOptions = z.strictObject({
+  tasks: AnalyzeTasks.meta({
+    description:
+      'Tasks to run, each with its own options: `{"classify": {"top_k": 3}, "detect": {"threshold": 0.3}}`, or a list (`["classify","detect"]`, `classify,detect`) for default options. In a query string or form: `tasks=classify,detect` plus `detect.threshold=0.3`, or `tasks` as a JSON object string.',
+  }),
+});
+export type AnalyzeOptions = z.input<typeof AnalyzeOptions>;
+
+export const AnalyzeResponse = z.object({
+  task: z.literal('analyze'),
+  image: ImageInfo,
+  /** Each requested task's usual response, or `{ error }` when that task failed (a bad option, an unknown model). */
+  results: z.object({
+    classify: z.union([ClassifyResponse, BatchItemError]).optional(),
+    detect: z.union([DetectResponse, BatchItemError]).optional(),
+    segment: z.union([SegmentResponse, BatchItemError]).optional(),
+  }),
+  /** The shared decode, and the whole request. */
+  timings: z.object({ decode_ms: z.number(), total_ms: z.number() }),
+});
+export type AnalyzeResponse = z.infer<typeof AnalyzeResponse>;

@@ -124,3 +124,52 @@ export async function toRequestBody(image: ImageInput, options?: object): Promis
   }
   throw new CVKitError(`Unsupported image input (${Object.prototype.toString.call(image)}). ${NOT_AN_IMAGE_STRING}`);
 }
+
+/**
+ * One image as a multipart part: URLs and data: URLs stay strings (the worker fetches or decodes them), everything
+ * else becomes a Blob with the image's type.
+ */
+export async function toImagePart(image: ImageInput): Promise<Blob | string> {
+  if (typeof image === 'string' || isURL(image)) {
+    const text = (typeof image === 'string' ? image : image.href).trim();
+    if (/^(https?:\/\/|data:)/i.test(text)) return text;
+    throw new CVKitError(`${NOT_AN_IMAGE_STRING} Got ${text.length > 40 ? `${text.slice(0, 40)}...` : JSON.stringify(text)}.`);
+  }
+  if (isBlob(image)) return image;
+  if (isArrayBuffer(image)) image = new Uint8Array(image);
+  const bytes = ArrayBuffer.isView(image) ? viewBytes(image) : isStream(image) ? await readStream(image) : undefined;
+  if (!bytes) throw new CVKitError(`Unsupported image input (${Object.prototype.toString.call(image)}). ${NOT_AN_IMAGE_STRING}`);
+  return new Blob([bytes], { type: sniffImageType(bytes.subarray(0, 16)) ?? 'application/octet-stream' });
+}
+
+/** Most images one batch request may carry (the API's limit). */
+export const MAX_BATCH_IMAGES = 16;
+
+/**
+ * The body of a batch: JSON `{ images: [...] }` when every image is a URL or data: URL, else multipart with one
+ * `images` part per image (bytes go up as they are, not as base64). Options travel beside them.
+ */
+export async function toBatchBody(images: readonly ImageInput[], options?: object): Promise<RequestBody> {
+  if (!Array.isArray(images) || images.length === 0) throw new CVKitError('A batch needs at least one image.');
+  if (images.length > MAX_BATCH_IMAGES) {
+    throw new CVKitError(`A batch takes at most ${MAX_BATCH_IMAGES} images; got ${images.length}. Split it into several calls.`);
+  }
+  const parts = await Promise.all(images.map(toImagePart));
+  if (parts.every((p) => typeof p === 'string')) {
+    return { body: JSON.stringify({ images: parts, ...serializeOptions(options) }), headers: { 'content-type': 'application/json' }, query: {} };
+  }
+  const form = new FormData();
+  parts.forEach((part, i) => (typeof part === 'string' ? form.append('images', part) : form.append('images', part, `image-${i}`)));
+  for (const [key, value] of Object.entries(serializeOptions(options))) form.append(key, String(value));
+  return { body: form, headers: {}, query: {} };
+}
+
+/** The body of an analyze call: JSON for a URL, else multipart with the image and `tasks` as a JSON string. */
+export async function toAnalyzeBody(image: ImageInput, tasks: unknown): Promise<RequestBody> {
+  const part = await toImagePart(image);
+  if (typeof part === 'string') return { body: JSON.stringify({ image: part, tasks }), headers: { 'content-type': 'application/json' }, query: {} };
+  const form = new FormData();
+  form.append('image', part, 'image');
+  form.append('tasks', JSON.stringify(tasks));
+  return { body: form, headers: {}, query: {} };
+}

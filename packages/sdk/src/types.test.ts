@@ -27,6 +27,12 @@ describe('client types equal the contract', () => {
     expectTypeOf<sdk.ErrorBody>().toEqualTypeOf<contract.ErrorBody>();
     expectTypeOf<sdk.Health>().toEqualTypeOf<contract.Health>();
     expectTypeOf<sdk.Task>().toEqualTypeOf<contract.Task>();
+    expectTypeOf<sdk.ModelDetail>().toEqualTypeOf<contract.ModelDetail>();
+    expectTypeOf<sdk.ClassifyBatchResponse>().toEqualTypeOf<contract.ClassifyBatchResponse>();
+    expectTypeOf<sdk.DetectBatchResponse>().toEqualTypeOf<contract.DetectBatchResponse>();
+    expectTypeOf<sdk.SegmentBatchResponse>().toEqualTypeOf<contract.SegmentBatchResponse>();
+    expectTypeOf<sdk.AnalyzeResponse>().toEqualTypeOf<contract.AnalyzeResponse>();
+    expectTypeOf<sdk.MaxBatchImages>().toEqualTypeOf<typeof contract.MAX_BATCH_IMAGES>();
   });
 
   it('detect and segment (see Output)', () => {
@@ -42,5 +48,11 @@ describe('client types equal the contract', () => {
     expectTypeOf<keyof contract.ClassifyOptions>().toEqualTypeOf<keyof sdk.ClassifyOptions>();
     expectTypeOf<keyof Input<'DetectOptions', sdk.DetectOptions>>().toEqualTypeOf<keyof sdk.DetectOptions>();
     expectTypeOf<keyof Input<'SegmentOptions', sdk.SegmentOptions>>().toEqualTypeOf<keyof sdk.SegmentOptions>();
+    expectTypeOf<keyof contract.AnalyzeOptions>().toEqualTypeOf<keyof sdk.AnalyzeOptions>();
+    expectTypeOf<keyof contract.ModelsQuery>().toEqualTypeOf<keyof sdk.ModelsQuery>();
+    type TaskOptions = Exclude<contract.AnalyzeTasks, readonly unknown[] | string>;
+    expectTypeOf<keyof sdk.AnalyzeTaskOptions>().toEqualTypeOf<keyof TaskOptions>();
+    expectTypeOf<keyof NonNullable<sdk.AnalyzeTaskOptions['detect']>>().toEqualTypeOf<Exclude<keyof NonNullable<TaskOptions['detect']>, 'format'>>();
+    expectTypeOf<keyof NonNullable<sdk.AnalyzeTaskOptions['segment']>>().toEqualTypeOf<Exclude<keyof NonNullable<TaskOptions['segment']>, 'format'>>();
   });
 });

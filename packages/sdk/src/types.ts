@@ -113,6 +113,8 @@ export interface DetectOptions extends CommonOptions {
   annotate?: boolean;
   /** `image`: answer with the annotated photo itself (the client returns a `Blob`) instead of JSON. */
   format?: 'json' | 'image';
+  /** Draw a legend of the classes present (colour, name, count) on the annotated picture (default false). */
+  legend?: boolean;
 }
 
 export interface Detection {
@@ -148,6 +150,8 @@ export interface SegmentOptions extends CommonOptions {
   classes?: readonly string[] | string;
   /** `image`: the photo with the colour mask blended over it; `mask`: the colour mask alone (both PNG, as a `Blob`). */
   format?: 'json' | 'image' | 'mask';
+  /** Draw a legend of the classes present (colour, name, share) on the overlay picture (default false). */
+  legend?: boolean;
 }
 
 /** One class present in the image. */
@@ -268,4 +272,61 @@ export interface Health {
   version?: string | undefined;
   /** Identifies the isolate that answered: it changes when an isolate restarts. */
   isolate?: string | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// models, batches, analyze
+
+/** `GET /v1/models/{id}`: a model with its label names. */
+export interface ModelDetail extends ModelInfo {
+  /** The model's class names, index for index with `index` in results. */
+  label_names: string[];
+  /** Other accepted spellings for `classes`, alias -> label (e.g. VOC's "motorbike" -> "motorcycle"). */
+  label_aliases: Record<string, string>;
+}
+
+/** Filter of `models()`. */
+export interface ModelsQuery {
+  /** Only the models of this task. */
+  task?: Task;
+}
+
+/** One image of a batch that failed: the usual error body, for that image only. */
+export type BatchItemError = ErrorBody;
+
+/** A batch answer: one item per image, in request order, the task's usual response or `{ error }`. */
+export interface BatchResponse<T> {
+  results: Array<T | BatchItemError>;
+}
+
+export type ClassifyBatchResponse = BatchResponse<ClassifyResponse>;
+export type DetectBatchResponse = BatchResponse<DetectResponse>;
+export type SegmentBatchResponse = BatchResponse<SegmentResponse>;
+
+/** Most images one batch request may carry. */
+export type MaxBatchImages = 16;
+
+/** Per-task options for `analyze` (JSON answers only, so no `format`). */
+export interface AnalyzeTaskOptions {
+  classify?: ClassifyOptions;
+  detect?: Omit<DetectOptions, 'format'>;
+  segment?: Omit<SegmentOptions, 'format'>;
+}
+
+export interface AnalyzeOptions {
+  /** The tasks to run: a list (default options each), or per-task options, e.g. `{ classify: { top_k: 3 }, detect: {} }`. */
+  tasks: readonly Task[] | AnalyzeTaskOptions;
+}
+
+export interface AnalyzeResponse {
+  task: 'analyze';
+  image: ImageInfo;
+  /** Each requested task's usual response, or `{ error }` when that task failed. */
+  results: {
+    classify?: ClassifyResponse | BatchItemError | undefined;
+    detect?: DetectResponse | BatchItemError | undefined;
+    segment?: SegmentResponse | BatchItemError | undefined;
+  };
+  /** The shared decode, and the whole request. */
+  timings: { decode_ms: number; total_ms: number };
 }

@@ -4,19 +4,22 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { ErrorBody, Health, ModelList } from '@cvkit/sdk/contract';
-import { classifyRoute } from './classify/route';
-import { detectRoute } from './detect/route';
-import { ApiError, clip } from './errors';
+import { type Health } from '@cvkit/sdk/contract';
+import { classifyHandler, classifyRoute } from './classify/route';
+import { detectHandler, detectRoute } from './detect/route';
+import { ApiError, clip, errorBody, toApiError } from './errors';
 import { createUrlPolicy, type ImageUrlOptions } from './http/address';
 import { admission, type AdmissionOptions } from './http/admission';
+import { analyzeRoute } from './http/analyze';
 import { createKeyCheck, presentedKey } from './http/auth';
 import { bodyGuard } from './http/body-guard';
 import type { AppEnv } from './http/deps';
+import { docsRoute } from './http/docs-route';
 import { guardFetch } from './http/fetch-image';
 import { rateLimit, type RateLimitOptions } from './http/rate-limit';
+import { modelsRoute } from './models/route';
 import type { VisionProvider } from './providers/types';
-import { segmentRoute } from './segment/route';
+import { segmentHandler, segmentRoute } from './segment/route';
 
 export type { AppEnv, RouteDeps } from './http/deps';
 
@@ -76,9 +79,11 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => f
     c.json((keys.enabled && !(await keys.verify(presentedKey(c))) ? { status: 'ok' } : { status: 'ok', version: VERSION, isolate: (isolate ??= crypto.randomUUID()) }) satisfies Health),
   );
 
-  app.get('/v1/models', async (c) => c.json({ models: await provider.models() } satisfies ModelList));
-
+  modelsRoute(app, { provider, fetch: imageFetch });
   for (const register of taskRoutes) register(app, { provider, fetch: imageFetch });
+  analyzeRoute(app, { provider, fetch: imageFetch }, [classifyHandler, detectHandler, segmentHandler]);
+  // The API description (generated from the contract) and its reference page; both stay open without API keys.
+  docsRoute(app, VERSION);
 
   // Which methods the router would answer on this path (middleware, registered for ALL, does not count).
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -96,22 +101,11 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => f
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
-    // A caller that went away gets no answer anyway; its abort is not a server fault worth logging.
-    const aborted = !(err instanceof ApiError) && (err as { name?: unknown } | null)?.name === 'AbortError';
-    const error =
-      err instanceof ApiError
-        ? err
-        : aborted
-          ? new ApiError('invalid_request', 'The request was aborted before it finished.', undefined, { cause: err })
-          : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.', undefined, { cause: err });
-    if (!(err instanceof ApiError) && !aborted) console.error(`[${requestId}]`, err);
-    else if (err instanceof ApiError && err.logDetail) console.warn(`[${requestId}] ${err.code}: ${err.logDetail}`);
-    const body: ErrorBody = {
-      error: { code: error.code, message: error.message, request_id: requestId, retryable: error.retryable, ...(error.issues ? { issues: error.issues } : {}) },
-    };
+    const body = errorBody(err, requestId);
+    const error = toApiError(err);
     c.header('x-request-id', requestId);
     // The SDK (like openai-node) obeys this before its status rules: a deterministic bug is not retried.
-    c.header('x-should-retry', String(error.retryable));
+    c.header('x-should-retry', String(body.error.retryable));
     if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(error.retryAfterSeconds));
     return c.json(body, error.status as 400);
   });

@@ -1,13 +1,22 @@
-/** POST /v1/classify: what is this? */
+/** POST /v1/classify: what is this? One image, or a batch (http/serve-task.ts). */
 import type { Hono } from 'hono';
 import { ClassifyOptions, type ClassifyResponse } from '@cvkit/sdk/contract';
 import type { AppEnv, RouteDeps } from '../http/deps';
-import { readTaskRequest } from '../http/task';
+import { serveTask } from '../http/serve-task';
+import { taskHandler } from '../http/task';
 
-export function classifyRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
-  app.post('/v1/classify', async (c) => {
-    const { image, options, model, timer } = await readTaskRequest(c, 'classify', ClassifyOptions, fetch);
-    const result = await provider.classify({ image, model, options, timer, signal: c.req.raw.signal });
-    return c.json({ task: 'classify', model: result.model, image: result.image, predictions: result.predictions, timings: timer.result() } satisfies ClassifyResponse);
-  });
+/** Classification of one image: single requests, batch items and /v1/analyze all call this. */
+export const classifyHandler = taskHandler({
+  task: 'classify',
+  schema: ClassifyOptions,
+  picture: () => undefined,
+  decodeHints: (_options, model) => ({ minWidth: model.input.width, minHeight: model.input.height }),
+  async run({ provider, image, options, model, timer, signal }) {
+    const result = await provider.classify({ image, model, options, timer, signal });
+    return { json: { task: 'classify', model: result.model, image: result.image, predictions: result.predictions, timings: timer.result() } satisfies ClassifyResponse };
+  },
+});
+
+export function classifyRoute(app: Hono<AppEnv>, deps: RouteDeps) {
+  app.post('/v1/classify', (c) => serveTask(c, deps, classifyHandler));
 }

@@ -1,11 +1,14 @@
 /**
  * The annotated image: each detection's box outlined in a colour per class with a "label score" caption, sized
- * to the image so it reads on a 300 px thumbnail and on a 4000 px photo. Boxes and caption backgrounds are drawn
- * on the RGBA buffer here; photon renders the caption text (Roboto) and encodes PNG or JPEG.
+ * to the image so it reads on a 300 px thumbnail and on a 4000 px photo, captions placed so none covers another,
+ * and optionally a legend. Boxes and caption backgrounds are drawn on the RGBA buffer here; photon renders the
+ * caption text (Roboto) and encodes PNG or JPEG (draw/render.ts).
  */
-import { PhotonImage, Rgba, draw_text_with_color } from '@cf-wasm/photon';
 import type { Detection } from '@cvkit/sdk/contract';
 import type { Box, Size } from '../detect/boxes';
+import { legendLayout, paintLegend } from './legend';
+import { placeLabels } from './place-labels';
+import { renderPicture, type TextRun } from './render';
 
 export type AnnotatedType = 'image/png' | 'image/jpeg';
 
@@ -93,37 +96,54 @@ export function captionRect(box: Rect, text: string, style: Style, image: Size):
   return { x, y, width, height };
 }
 
+export interface AnnotateOptions {
+  /** Add a legend of the classes present, with their counts. */
+  legend?: boolean | undefined;
+}
+
 /**
  * Draws the detections onto a copy of `rgba` and encodes it. Lower scores are drawn first, so the best
- * detections' boxes and captions end up on top.
+ * detections' boxes end up on top; tags are placed best first so that none covers another (place-labels.ts).
  */
-export function annotate(image: Size & { rgba: Uint8Array; original?: Size }, detections: readonly Detection[], type: AnnotatedType): Uint8Array {
+export function annotate(
+  image: Size & { rgba: Uint8Array; original?: Size },
+  detections: readonly Detection[],
+  type: AnnotatedType,
+  { legend = false }: AnnotateOptions = {},
+): Uint8Array {
   const size = { width: image.width, height: image.height };
   // Boxes are in the original image's pixels; the pixels may have been decoded at reduced scale.
   const scale = image.original ? image.width / image.original.width : 1;
   const style = styleFor(size);
   const pixels = new Uint8Array(image.rgba);
-  const order = [...detections].reverse();
-  const captions: Array<{ text: string; rect: Rect; color: Color }> = [];
-  for (const d of order) {
-    const color = classColor(d.index);
-    const rect = pixelRect(scale === 1 ? d.box : { x1: d.box.x1 * scale, y1: d.box.y1 * scale, x2: d.box.x2 * scale, y2: d.box.y2 * scale }, size);
-    strokeRect(pixels, size, rect, color, style.lineWidth);
-    const text = captionText(d);
-    captions.push({ text, rect: captionRect(rect, text, style, size), color });
+  const rects = detections.map((d) =>
+    pixelRect(scale === 1 ? d.box : { x1: d.box.x1 * scale, y1: d.box.y1 * scale, x2: d.box.x2 * scale, y2: d.box.y2 * scale }, size),
+  );
+  for (let i = detections.length - 1; i >= 0; i--) {
+    strokeRect(pixels, size, rects[i] as Rect, classColor((detections[i] as Detection).index), style.lineWidth);
   }
-  for (const c of captions) fillRect(pixels, size, c.rect, c.color);
-  const photon = new PhotonImage(pixels, size.width, size.height);
-  try {
-    const pad = Math.round(style.fontSize * 0.25);
-    // photon puts the glyphs' tops about 0.15 font sizes below y and their descenders at about 0.95
-    const dy = Math.round(style.fontSize * 0.1);
-    for (const c of captions) {
-      const [r, g, b] = textColor(c.color);
-      draw_text_with_color(photon, c.text, c.rect.x + pad, c.rect.y + dy, style.fontSize, new Rgba(r, g, b, 255));
+  const texts = detections.map(captionText);
+  const height = Math.round(style.fontSize * 1.3);
+  const tags = placeLabels(
+    rects.map((box, i) => ({ box, height, width: Math.round(style.fontSize * (0.42 * (texts[i] as string).length + 0.5)) })),
+    size,
+  );
+  const pad = Math.round(style.fontSize * 0.25);
+  const runs: TextRun[] = [];
+  tags.forEach((rect, i) => {
+    const color = classColor((detections[i] as Detection).index);
+    fillRect(pixels, size, rect, color);
+    runs.push({ text: texts[i] as string, x: rect.x + pad, y: rect.y, color: textColor(color) });
+  });
+  if (legend) {
+    const counts = new Map<number, { label: string; n: number }>();
+    for (const d of detections) counts.set(d.index, { label: d.label, n: (counts.get(d.index)?.n ?? 0) + 1 });
+    const entries = [...counts].map(([index, { label, n }]) => ({ text: `${label} (${n})`, color: classColor(index) }));
+    const layout = legendLayout(entries, style.fontSize, size, rects);
+    if (layout) {
+      paintLegend(pixels, size, layout);
+      for (const row of layout.rows) runs.push({ text: row.text, x: row.x, y: row.y, color: [255, 255, 255] });
     }
-    return type === 'image/png' ? photon.get_bytes() : photon.get_bytes_jpeg(90);
-  } finally {
-    photon.free();
   }
+  return renderPicture(pixels, size, runs, style.fontSize, type);
 }

@@ -1,11 +1,16 @@
 /**
- * Segmentation pictures: the photo with the colour mask blended over it (format=image), or the colour mask alone
- * (format=mask), as PNG.
+ * Segmentation pictures: the photo with the colour mask blended over it (format=image; PNG or JPEG, optionally with
+ * a legend), or the colour mask alone (format=mask), as PNG.
  */
+import type { Segment } from '@cvkit/sdk/contract';
+import type { Size } from '../detect/boxes';
 import { encodePng } from '../image/png';
 import type { ClassMap } from '../segment/class-map';
-import { vocPalette } from '../segment/palette';
+import { vocColor, vocPalette } from '../segment/palette';
+import { styleFor } from './annotate';
+import { legendLayout, paintLegend } from './legend';
 import { blendOverlay, maskTransparency } from './overlay';
+import { renderPicture } from './render';
 
 const PALETTE = vocPalette(256);
 
@@ -20,4 +25,30 @@ export function colorMaskPng(map: ClassMap): Promise<Uint8Array> {
 /** The photo with each class's colour blended at half opacity. Draws into `photo`, which the caller gives up. */
 export function overlayPng(photo: { rgba: Uint8Array; width: number; height: number }, map: ClassMap): Promise<Uint8Array> {
   return encodePng({ width: photo.width, height: photo.height, color: 'rgba', data: blendOverlay(photo.rgba, map, PALETTE) });
+}
+
+export interface OverlayOptions {
+  type: 'image/png' | 'image/jpeg';
+  /** The segments to list in a legend (background is left out); undefined: no legend. */
+  legend?: readonly Segment[] | undefined;
+}
+
+/**
+ * The overlay as PNG or JPEG, with a legend of the classes present (colour, name, share of the image) in the
+ * corner that hides the least of them. `map` is at the photo's size; segment boxes are in the original image's
+ * pixels and are scaled to the photo. Draws into `photo`, which the caller gives up.
+ */
+export async function overlayPicture(photo: { rgba: Uint8Array; width: number; height: number; original?: Size }, map: ClassMap, { type, legend }: OverlayOptions): Promise<Uint8Array> {
+  const shown = (legend ?? []).filter((s) => s.index !== 0);
+  if (type === 'image/png' && shown.length === 0) return overlayPng(photo, map);
+  const size = { width: photo.width, height: photo.height };
+  blendOverlay(photo.rgba, map, PALETTE);
+  const { fontSize } = styleFor(size);
+  const scale = photo.original ? photo.width / photo.original.width : 1;
+  const avoid = shown.map(({ box }) => ({ x: Math.floor(box.x1 * scale), y: Math.floor(box.y1 * scale), width: Math.ceil((box.x2 - box.x1) * scale), height: Math.ceil((box.y2 - box.y1) * scale) }));
+  const entries = shown.map((s) => ({ text: `${s.label} ${Math.max(1, Math.round(s.fraction * 100))}%`, color: vocColor(s.index) }));
+  const layout = legendLayout(entries, fontSize, size, avoid);
+  if (layout) paintLegend(photo.rgba, size, layout);
+  const runs = (layout?.rows ?? []).map((r) => ({ text: r.text, x: r.x, y: r.y, color: [255, 255, 255] as const }));
+  return renderPicture(photo.rgba, size, runs, fontSize, type);
 }

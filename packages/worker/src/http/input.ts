@@ -1,8 +1,7 @@
 /**
- * Reading the caller's image and options from a request, in every form the API accepts:
- * - the raw body, with an image/* (or application/octet-stream) content type, options in the query string;
- * - JSON `{ "image": "<http(s) URL | data: URL | base64>", ...options }`;
- * - multipart/form-data with an `image` file field, other fields as options.
+ * The parts of reading a request that every form shares: bounded body reads, image strings (http(s) URL, data:
+ * URL, base64) and URL fetching, and options from query strings and form fields. images.ts puts them together
+ * into the request forms the API accepts (raw body, JSON, multipart; one image or a batch).
  * Every limit and malformation becomes an ApiError with a message that names the fix.
  */
 import { ApiError, clip } from '../errors';
@@ -15,12 +14,7 @@ export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const MAX_BODY_BYTES = 14 * 1024 * 1024;
 export { FETCH_TIMEOUT_MS } from './fetch-image';
 
-export interface ImageInput {
-  bytes: Uint8Array;
-  options: Record<string, unknown>;
-}
-
-const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
+export const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
 
 /**
  * Reads a request body stream, failing as soon as it exceeds `limit` bytes (then draining a bounded rest). A body that breaks off is invalid_request; one the body deadline cut (body-guard.ts) request_timeout.
@@ -44,7 +38,7 @@ export function readLimited(body: ReadableStream<Uint8Array> | null, limit: numb
  * Reads and drops up to 16 MiB more of a body over the limit before the 413 goes out (the body deadline bounds the
  * time): an HTTP/1.1 peer still sending could otherwise lose the connection, and the answer with it.
  */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
+export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
   try {
     for (let drained = 0; drained < 16 * 1024 * 1024; ) {
       const { done, value } = await reader.read();
@@ -58,7 +52,7 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
 }
 
 /** The default for callers that pass no fetch: the global one, behind the default URL policy. */
-const defaultImageFetch = guardFetch((...args) => fetch(...args), { policy: createUrlPolicy() });
+export const defaultImageFetch = guardFetch((...args) => fetch(...args), { policy: createUrlPolicy() });
 
 /** 413 from the Content-Length header alone, before reading a byte of the body. */
 export function checkDeclaredLength(req: Request): void {
@@ -110,7 +104,7 @@ function decodeDataUrl(url: string): Uint8Array {
 }
 
 /** Resolves the JSON body's `image` string: an http(s) URL, a data: URL, or bare base64. */
-async function imageFromString(value: string, fetcher: typeof fetch): Promise<Uint8Array> {
+export async function imageFromString(value: string, fetcher: typeof fetch): Promise<Uint8Array> {
   const text = value.trim();
   if (/^data:/i.test(text)) return decodeDataUrl(text);
   if (/^https?:\/\//i.test(text)) {
@@ -128,69 +122,25 @@ async function imageFromString(value: string, fetcher: typeof fetch): Promise<Ui
   return decodeBase64(text, '`image`');
 }
 
-function queryOptions(url: URL): Record<string, unknown> {
+/**
+ * Adds one option value as read from a query string or a form field. A repeated option becomes a list (in order):
+ * list options (`classes`) take it as one, scalar options refuse it with a 400 naming the option, and nothing is
+ * dropped silently.
+ */
+export function addOption(options: Record<string, unknown>, key: string, value: string): void {
+  const had = options[key];
+  options[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+}
+
+/** The query string's options; a repeated key gives a list. */
+export function queryOptions(url: URL): Record<string, unknown> {
   const options: Record<string, unknown> = {};
-  for (const [key, value] of url.searchParams) options[key] = value;
+  for (const [key, value] of url.searchParams) addOption(options, key, value);
   return options;
 }
 
-/** Reads the image and the options (query string merged with body fields, body winning) from a request. */
-export async function readImageInput(req: Request, fetcher: typeof fetch = defaultImageFetch): Promise<ImageInput> {
-  const query = queryOptions(new URL(req.url));
+/** Reads the whole request body within MAX_BODY_BYTES, refusing a declared length over it before reading a byte. */
+export async function readBody(req: Request): Promise<Uint8Array> {
   checkDeclaredLength(req);
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-
-  if (type === 'application/json') {
-    const text = new TextDecoder().decode(await readLimited(req.body, MAX_BODY_BYTES, 'The request body'));
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ApiError('invalid_json', 'The request body is not valid JSON.');
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ApiError('invalid_json', 'The JSON body must be an object like {"image": "https://..."}.');
-    }
-    const { image, ...options } = body as Record<string, unknown>;
-    if (typeof image !== 'string' || image === '') {
-      throw new ApiError('invalid_request', 'The JSON body needs an `image` string: an http(s) URL, a data: URL or base64.');
-    }
-    return { bytes: await imageFromString(image, fetcher), options: { ...query, ...options } };
-  }
-
-  if (type === 'multipart/form-data') {
-    const raw = await readLimited(req.body, MAX_BODY_BYTES, 'The request body');
-    let form: FormData;
-    try {
-      form = await new Response(raw as Uint8Array<ArrayBuffer>, { headers: { 'content-type': req.headers.get('content-type') ?? '' } }).formData();
-    } catch {
-      throw new ApiError('invalid_request', 'The multipart body is malformed.');
-    }
-    const options: Record<string, unknown> = { ...query };
-    let bytes: Uint8Array | undefined;
-    for (const [key, value] of form) {
-      if (key === 'image') {
-        if (bytes) throw new ApiError('invalid_request', 'The multipart body has more than one `image` field; send one image per request.');
-        bytes = typeof value === 'string' ? await imageFromString(value, fetcher) : new Uint8Array(await value.arrayBuffer());
-      } else if (typeof value === 'string') {
-        options[key] = value;
-      }
-    }
-    if (!bytes) throw new ApiError('invalid_request', 'The multipart body needs an `image` file field.');
-    if (bytes.byteLength > MAX_IMAGE_BYTES) throw new ApiError('payload_too_large', `The image is larger than ${mib(MAX_IMAGE_BYTES)}.`);
-    return { bytes, options };
-  }
-
-  if (type.startsWith('image/') || type === 'application/octet-stream') {
-    const bytes = await readLimited(req.body, MAX_IMAGE_BYTES, 'The image');
-    if (bytes.byteLength === 0) throw new ApiError('invalid_request', 'The request body is empty; send the image bytes.');
-    return { bytes, options: query };
-  }
-
-  throw new ApiError(
-    'unsupported_media_type',
-    type
-      ? `Unsupported content type '${clip(type)}'. Send the image as image/*, JSON {"image": ...} or multipart/form-data.`
-      : 'Missing content type. Send the image as image/*, JSON {"image": ...} or multipart/form-data.',
-  );
+  return readLimited(req.body, MAX_BODY_BYTES, 'The request body');
 }

@@ -1,16 +1,16 @@
 /**
- * What every task route shares: reading the image and options, validating options against the contract's
- * schema, resolving the model, and timing the request.
+ * What every task route shares: validating options against the contract's schema, the caller's image as a
+ * decode-on-demand source, and the shape of a task's per-image handler, which single requests, batches
+ * (serve-task.ts) and /v1/analyze (analyze.ts) all call.
  */
-import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { Task } from '@cvkit/sdk/contract';
 import { ApiError, clip, type ErrorIssue } from '../errors';
 import { type DecodeHints, type DecodedImage, decodeImage } from '../image/decode';
-import { findModel, type ModelSpec } from '../models/manifest';
-import type { ImageSource } from '../providers/types';
-import { createTimer, type Timer } from '../timings';
-import { readImageInput } from './input';
+import type { ModelSpec } from '../models/manifest';
+import type { ImageSource, VisionProvider } from '../providers/types';
+import type { AnnotateAs } from './negotiate';
+import type { Timer } from '../timings';
 
 /** At most this many issues are listed, and this many unknown option names named, in an invalid_option error. */
 export const MAX_ISSUES = 20;
@@ -26,10 +26,21 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string,
   const unknown = (keys: string[]) =>
     `unknown option(s): ${keys.slice(0, MAX_NAMED_KEYS).map((k) => clip(k)).join(', ')}${keys.length > MAX_NAMED_KEYS ? ` and ${keys.length - MAX_NAMED_KEYS} more` : ''}`;
   const all = result.error.issues;
-  const issues: ErrorIssue[] = all.slice(0, MAX_ISSUES).map((i) => ({
-    path: clip(i.path.join('.')) || '(options)',
-    message: i.code === 'unrecognized_keys' ? unknown(i.keys) : clip(i.message, 200),
-  }));
+  const issues: ErrorIssue[] = all.slice(0, MAX_ISSUES).map((i) => {
+    const key = i.path[0];
+    const value = typeof key === 'string' ? raw[key] : undefined;
+    // A repeated query or form option arrives as a list: say so rather than zod's "invalid input".
+    const repeated = i.path.length === 1 && Array.isArray(value) && i.code !== 'too_small' && i.code !== 'too_big';
+    return {
+      path: clip(i.path.join('.')) || '(options)',
+      message:
+        i.code === 'unrecognized_keys'
+          ? unknown(i.keys)
+          : repeated
+            ? `given ${value.length} times (or as a list); this option takes one value`
+            : clip(i.message, 200),
+    };
+  });
   const more = all.length > MAX_ISSUES ? `; and ${all.length - MAX_ISSUES} more issues` : '';
   throw new ApiError('invalid_option', `Invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}${more}.`, issues);
 }
@@ -48,22 +59,33 @@ export function imageSource(bytes: Uint8Array): ImageSource {
   };
 }
 
-export interface TaskRequest<O> {
+/** One image's task call, as a route hands it to its handler. */
+export interface TaskRun<O> {
+  provider: VisionProvider;
   image: ImageSource;
   options: O;
   model: ModelSpec;
   timer: Timer;
+  signal?: AbortSignal | undefined;
+  /** The picture to answer with (single requests only); undefined: JSON. */
+  picture: AnnotateAs | undefined;
 }
 
-/** Reads a task request: image, options (validated by `schema`), and the model they name. */
-export async function readTaskRequest<S extends z.ZodType<{ model?: string | undefined }>>(
-  c: Context,
-  task: Task,
-  schema: S,
-  fetcher: typeof fetch,
-): Promise<TaskRequest<z.output<S>>> {
-  const timer = createTimer();
-  const { bytes, options: raw } = await readImageInput(c.req.raw, fetcher);
-  const options = parseOptions(schema, raw);
-  return { image: imageSource(bytes), options, model: findModel(task, options.model), timer };
+/** A task's answer for one image: its JSON body, or a picture with its headers. */
+export type TaskAnswer =
+  | { json: object; picture?: undefined }
+  | { picture: { bytes: Uint8Array; type: string; headers: Record<string, string> }; json?: undefined };
+
+/** A task endpoint as data: its options, how it answers, and what it does with one image. */
+export interface TaskHandler<O extends { model?: string | undefined } = { model?: string | undefined }> {
+  task: Task;
+  schema: z.ZodType<O, unknown>;
+  /** The picture the options and Accept ask for; undefined: JSON. Batches and analyze pass no Accept. */
+  picture(options: O, accept: string | undefined): AnnotateAs | undefined;
+  /** The pixels the task needs (undefined: all the decoder allows), so analyze can decode once for every task. */
+  decodeHints(options: O, model: ModelSpec): DecodeHints | undefined;
+  run(call: TaskRun<O>): Promise<TaskAnswer>;
 }
+
+/** Declares a handler with its option type inferred from the schema. */
+export const taskHandler = <O extends { model?: string | undefined }>(handler: TaskHandler<O>): TaskHandler<O> => handler;

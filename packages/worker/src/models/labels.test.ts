@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors';
-import { parseLabels, resolveClasses } from './labels';
+import { canonicalClasses, labelAliases, parseLabels, resolveClasses } from './labels';
+import { findModel, labelSpec } from './manifest';
 
 describe('parseLabels', () => {
   it('takes the first synonym of a synset line as the name', () => {
@@ -28,5 +29,25 @@ describe('resolveClasses', () => {
         expect((err as ApiError).issues).toEqual([{ path: 'classes', message: text }]);
       }
     }
+  });
+});
+
+describe('label spellings', () => {
+  const segmenter = findModel('segment', undefined);
+
+  it('the VOC list is presented with COCO spellings', () => {
+    const names = parseLabels('background\naeroplane\nmotorbike\ndiningtable\ntvmonitor\nperson\n', labelSpec(segmenter)).names;
+    expect(names).toEqual(['background', 'airplane', 'motorcycle', 'dining table', 'tv', 'person']);
+  });
+
+  it('every display name of the VOC list is a COCO label, so detect and segment agree', () => {
+    const coco = 'person bicycle car motorcycle airplane bus train truck boat couch potted plant dining table tv';
+    for (const name of Object.values(labelAliases(segmenter))) expect(coco).toContain(name);
+  });
+
+  it('the file spellings stay accepted for classes, case-insensitively', () => {
+    expect(canonicalClasses(segmenter, ['Motorbike', 'person', 'diningtable'])).toEqual(['motorcycle', 'person', 'dining table']);
+    expect(canonicalClasses(segmenter, undefined)).toBeUndefined();
+    expect(canonicalClasses(findModel('detect', undefined), ['motorbike'])).toEqual(['motorbike']);
   });
 });

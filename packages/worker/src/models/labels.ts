@@ -1,9 +1,11 @@
 /**
  * Label lists: parsing a model's label file, and turning the `classes` option (label names) into class indices,
- * with one message for every task when a name is not a label.
+ * with one message for every task when a name is not a label. A label list's `display` map (manifest.json) renames
+ * labels so that every task presents one spelling ("motorcycle", not VOC's "motorbike"); the file's spellings stay
+ * accepted for `classes`. Data, not code.
  */
 import { ApiError } from '../errors';
-import type { LabelSpec } from './manifest';
+import { labelSpec, type LabelSpec, type ModelSpec } from './manifest';
 
 export interface Labels {
   /** Display names, index for index with the model's outputs. */
@@ -12,10 +14,10 @@ export interface Labels {
   lines: string[];
 }
 
-export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'>): Labels {
+export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'> & Partial<Pick<LabelSpec, 'display'>>): Labels {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   const names = spec.format === 'synset' ? lines.map((line) => (line.split(',')[0] ?? line).trim()) : lines.map((l) => l.trim());
-  return { names, lines };
+  return { names: names.map((name) => spec.display?.[name] ?? name), lines };
 }
 
 /** Reads and checks a label list; a count that differs from the manifest's is a server fault. */
@@ -37,4 +39,16 @@ export function resolveClasses(wanted: readonly string[], labels: readonly strin
     throw new ApiError('invalid_option', `Invalid options: classes: ${message}. Its labels are: ${labels.join(', ')}.`, [{ path: 'classes', message }]);
   }
   return new Set(wanted.map((n) => byName.get(n.trim().toLowerCase()) as number));
+}
+
+/** Accepted alternative spellings of the model's labels: alias -> the label as presented. */
+export function labelAliases(model: ModelSpec): Record<string, string> {
+  return { ...labelSpec(model).display };
+}
+
+/** `classes` as the caller wrote them, with aliases replaced by the presented labels (case-insensitively). */
+export function canonicalClasses(model: ModelSpec, classes: string[] | undefined): string[] | undefined {
+  if (!classes) return classes;
+  const aliases = new Map(Object.entries(labelSpec(model).display).map(([alias, name]) => [alias.toLowerCase(), name]));
+  return classes.map((c) => aliases.get(c.trim().toLowerCase()) ?? c);
 }

@@ -155,6 +155,11 @@ const LabelSpec = z.object({
   /** synset: "name, other name, ..." per line, the first name is the label; plain: one label per line. */
   format: z.enum(['synset', 'plain']),
   count: z.number().int().positive(),
+  /**
+   * Display names for labels the file spells otherwise, file spelling -> name shown (VOC's "motorbike" ->
+   * COCO's "motorcycle"), so that every task presents one spelling; the file's spelling stays an accepted alias.
+   */
+  display: z.record(z.string(), z.string()).default({}),
 });
 export type LabelSpec = z.infer<typeof LabelSpec>;
 

@@ -130,5 +130,6 @@ export function createPipelineProvider({ tier, runtimes, files, budgetMb, waitMs
       const { ctx, info } = await context(call);
       return { model: info, ...(await segmentPipeline(ctx, call.options)) };
     },
+    labels: async (model) => (await modelLabels(model)).names,
   };
 }

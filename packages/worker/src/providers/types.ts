@@ -45,4 +45,6 @@ export interface VisionProvider {
   detect(call: TaskCall<DetectCallOptions>): Promise<DetectResult>;
   /** `classes`: label names to keep (unknown names are invalid_option); all classes when absent. */
   segment(call: TaskCall<{ classes?: string[] | undefined }>): Promise<SegmentResult>;
+  /** The model's label names, index for index (GET /v1/models/{id}). */
+  labels?(model: ModelSpec): Promise<string[]>;
 }

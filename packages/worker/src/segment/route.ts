@@ -1,31 +1,46 @@
-/** POST /v1/segment: which class is every pixel? JSON with per-class statistics and a mask, or a PNG picture. */
+/**
+ * POST /v1/segment: which class is every pixel? JSON with per-class statistics and a mask, or a picture (the
+ * overlay as PNG or JPEG, negotiated like detect's; the colour mask as PNG); one image, or a batch.
+ */
 import type { Hono } from 'hono';
 import { SegmentOptions, type SegmentResponse } from '@cvkit/sdk/contract';
-import { colorMaskPng, overlayPng } from '../draw/segmentation';
+import { colorMaskPng, overlayPicture } from '../draw/segmentation';
 import type { AppEnv, RouteDeps } from '../http/deps';
-import { readTaskRequest } from '../http/task';
+import { imageAnswer } from '../http/negotiate';
+import { serveTask } from '../http/serve-task';
+import { taskHandler } from '../http/task';
+import { canonicalClasses } from '../models/labels';
 import { serverTiming } from '../timings';
 import { resizeNearest } from './class-map';
 import { encodeMask } from './encode';
 
-export function segmentRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
-  app.post('/v1/segment', async (c) => {
-    const { image, options, model, timer } = await readTaskRequest(c, 'segment', SegmentOptions, fetch);
-    const result = await provider.segment({ image, model, options: { classes: options.classes }, timer, signal: c.req.raw.signal });
-    if (options.format === 'json') {
+/** Segmentation of one image: single requests, batch items and /v1/analyze all call this. */
+export const segmentHandler = taskHandler({
+  task: 'segment',
+  schema: SegmentOptions,
+  // The mask is an indexed PNG whatever Accept says; the overlay is PNG unless Accept prefers JPEG.
+  picture: (options, accept) => (options.format === 'mask' ? 'image/png' : imageAnswer(options.format, accept, 'image/png')),
+  // The class map is upscaled to the original size anyway: the model's input size is enough.
+  decodeHints: (_options, model) => ({ minWidth: model.input.width, minHeight: model.input.height }),
+  async run({ provider, image, options, model, timer, signal, picture }) {
+    const result = await provider.segment({ image, model, options: { classes: canonicalClasses(model, options.classes) }, timer, signal });
+    if (!picture) {
       const mask = await timer.measureAsync('encode', () => encodeMask(result, options.mask));
       const { image: size, segments } = result;
-      return c.json({ task: 'segment', model: result.model, image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse);
+      return { json: { task: 'segment', model: result.model, image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse };
     }
-    const png = await timer.measureAsync('encode', async () => {
+    const type = picture === 'image/jpeg' ? 'image/jpeg' : 'image/png';
+    const bytes = await timer.measureAsync('encode', async () => {
       if (options.format === 'mask') return colorMaskPng(result.map);
       // The overlay is drawn into the decoded photo (no second full-size copy); a photo too large to decode whole
       // comes at reduced scale, and the class map is scaled to it.
       const photo = await image.decode();
-      return overlayPng(photo, resizeNearest(result.map, photo.width, photo.height));
+      return overlayPicture(photo, resizeNearest(result.map, photo.width, photo.height), { type, legend: options.legend ? result.segments : undefined });
     });
-    c.header('content-type', 'image/png');
-    c.header('server-timing', serverTiming(timer.result()));
-    return c.body(png as Uint8Array<ArrayBuffer>);
-  });
+    return { picture: { bytes, type: options.format === 'mask' ? 'image/png' : type, headers: { 'server-timing': serverTiming(timer.result()) } } };
+  },
+});
+
+export function segmentRoute(app: Hono<AppEnv>, deps: RouteDeps) {
+  app.post('/v1/segment', (c) => serveTask(c, deps, segmentHandler));
 }

@@ -33,4 +33,10 @@ describe('imageAnswer', () => {
     expect(imageAnswer('image', undefined)).toBe('same-as-input');
     expect(imageAnswer('image', 'application/json')).toBe('same-as-input');
   });
+
+  it('falls back to the type a task names when format=image and Accept names no picture', () => {
+    expect(imageAnswer('image', undefined, 'image/png')).toBe('image/png');
+    expect(imageAnswer('image', 'image/jpeg', 'image/png')).toBe('image/jpeg');
+    expect(imageAnswer(undefined, 'image/png', 'image/png')).toBe('image/png');
+  });
 });

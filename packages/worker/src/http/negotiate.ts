@@ -1,6 +1,7 @@
 /**
- * What a detect request wants back: JSON, or the annotated image itself (`format=image`, or an Accept header
- * that prefers image/png or image/jpeg over application/json). `format` wins over Accept.
+ * What a task request wants back, the same way for every task that can answer with a picture (detect's annotated
+ * photo, segment's overlay): JSON, or the picture itself (`format=image`, or an Accept header that prefers
+ * image/png or image/jpeg over application/json). `format` wins over Accept; Accept picks the picture's type.
  */
 /** The annotated image's encoding; `same-as-input`: JPEG for a JPEG photo, PNG for anything else. */
 export type AnnotateAs = 'image/png' | 'image/jpeg' | 'same-as-input';
@@ -32,10 +33,13 @@ export function preferredAnswer(accept: string | undefined): Answer | undefined 
   return best;
 }
 
-/** Undefined: answer JSON. Otherwise the annotated image's type. */
-export function imageAnswer(format: 'json' | 'image' | undefined, accept: string | undefined): AnnotateAs | undefined {
+/**
+ * Undefined: answer JSON. Otherwise the picture's type: the one Accept prefers, else `fallback` (detect: the
+ * input's own format; segment: PNG, as it always answered).
+ */
+export function imageAnswer(format: 'json' | 'image' | undefined, accept: string | undefined, fallback: AnnotateAs = 'same-as-input'): AnnotateAs | undefined {
   if (format === 'json') return undefined;
   const preferred = preferredAnswer(accept);
-  if (format === 'image') return preferred === 'image/png' || preferred === 'image/jpeg' ? preferred : 'same-as-input';
+  if (format === 'image') return preferred === 'image/png' || preferred === 'image/jpeg' ? preferred : fallback;
   return preferred === 'image/png' || preferred === 'image/jpeg' ? preferred : undefined;
 }

@@ -1,0 +1,60 @@
+/**
+ * Serving a task endpoint: one image answers the task's response (JSON or a picture, negotiated), a batch answers
+ * `{ "results": [...] }` in request order, each item the task's JSON response or `{ "error": {...} }`. Batch items
+ * run one after another: the isolate runs one inference at a time anyway, and only one decoded image is alive at
+ * once. Options and the model apply to every image, so a bad option fails the whole request before any work.
+ */
+import type { Context } from 'hono';
+import { ApiError, errorBody } from '../errors';
+import { findModel } from '../models/manifest';
+import type { VisionProvider } from '../providers/types';
+import { createTimer } from '../timings';
+import { readImages } from './images';
+import { type TaskAnswer, type TaskHandler, imageSource, parseOptions } from './task';
+
+export interface ServeDeps {
+  provider: VisionProvider;
+  fetch: typeof fetch;
+}
+
+function answer(c: Context, result: TaskAnswer): Response {
+  if (result.picture) {
+    const { bytes, type, headers } = result.picture;
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': type });
+  }
+  return c.json(result.json);
+}
+
+export async function serveTask<O extends { model?: string | undefined }>(c: Context, { provider, fetch }: ServeDeps, handler: TaskHandler<O>): Promise<Response> {
+  const timer = createTimer();
+  const signal = c.req.raw.signal;
+  const { items, batch, options: raw } = await readImages(c.req.raw, fetch);
+  const options = parseOptions(handler.schema, raw);
+  const model = findModel(handler.task, options.model);
+
+  if (!batch) {
+    const picture = handler.picture(options, c.req.header('accept'));
+    // The answer's type may depend on Accept: caches must keep JSON and pictures apart.
+    c.header('vary', 'accept');
+    const image = imageSource(await (items[0] as (typeof items)[number]).load());
+    return answer(c, await handler.run({ provider, image, options, model, timer, signal, picture }));
+  }
+
+  if (handler.picture(options, undefined)) {
+    const message = 'a batch answers JSON; ask for pictures one image per request, or use annotate=true for data URLs';
+    throw new ApiError('invalid_option', `Invalid options: format: ${message}.`, [{ path: 'format', message }]);
+  }
+  const requestId = c.get('requestId') as string;
+  const results: object[] = [];
+  for (const item of items) {
+    if (signal.aborted) throw new ApiError('invalid_request', 'The client went away.');
+    try {
+      const image = imageSource(await item.load());
+      const result = await handler.run({ provider, image, options, model, timer: createTimer(), signal, picture: undefined });
+      results.push(result.json ?? {});
+    } catch (err) {
+      results.push(errorBody(err, requestId));
+    }
+  }
+  return c.json({ results });
+}
