@@ -7,8 +7,9 @@
  */
 import { CVKitError } from './errors';
 import { type ImageInput, toRequestBody } from './image-input';
+import { type APIPromise, apiPromise } from './internal/api-promise';
 import { readEnv } from './internal/env';
-import { abortableSleep, checkMaxRetries, checkTimeout, type Fetch, type HttpRequest, type RequestOptions, send, type TransportConfig } from './internal/transport';
+import { abortableSleep, checkMaxRetries, checkTimeout, type Fetch, type HttpRequest, type RequestOptions, sendWithResponse, type TransportConfig } from './internal/transport';
 import type {
   ClassifyOptions,
   ClassifyResponse,
@@ -39,7 +40,8 @@ export interface ClientOptions {
   random?: (() => number) | undefined;
 }
 
-export type { RequestOptions };
+export type { APIPromise, RequestOptions };
+export type { WithResponse } from './internal/api-promise';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
@@ -97,21 +99,22 @@ export class CVKit {
    * @example
    * const { predictions } = await cv.classify(await fromFile('cat.jpg'), { top_k: 3 });
    */
-  async classify(image: ImageInput, options?: ClassifyOptions, request?: RequestOptions): Promise<ClassifyResponse> {
-    return (await this.#task('/v1/classify', image, options, 'json', request)) as ClassifyResponse;
+  classify(image: ImageInput, options?: ClassifyOptions, request?: RequestOptions): APIPromise<ClassifyResponse> {
+    return this.#task('/v1/classify', image, options, 'json', request);
   }
 
   /**
    * Where are the objects? COCO boxes in pixels of the image, best first. With `format: 'image'` the answer is the
-   * annotated photo as a Blob instead.
+   * annotated photo as a Blob instead (`.withResponse()` adds its headers: `x-detections`, `server-timing`).
    * @example
    * const { detections } = await cv.detect(bytes, { threshold: 0.3, classes: ['person'] });
+   * const { data: picture, response } = await cv.detect(bytes, { format: 'image' }).withResponse();
    */
-  detect(image: ImageInput, options: DetectOptions & ImageFormat<'image'>, request?: RequestOptions): Promise<Blob>;
-  detect(image: ImageInput, options?: DetectOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): Promise<DetectResponse>;
-  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): Promise<DetectResponse | Blob>;
-  async detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): Promise<DetectResponse | Blob> {
-    return (await this.#task('/v1/detect', image, options, options?.format === 'image' ? 'blob' : 'json', request)) as DetectResponse | Blob;
+  detect(image: ImageInput, options: DetectOptions & ImageFormat<'image'>, request?: RequestOptions): APIPromise<Blob>;
+  detect(image: ImageInput, options?: DetectOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): APIPromise<DetectResponse>;
+  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): APIPromise<DetectResponse | Blob>;
+  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): APIPromise<DetectResponse | Blob> {
+    return this.#task('/v1/detect', image, options, options?.format === 'image' ? 'blob' : 'json', request);
   }
 
   /**
@@ -121,26 +124,27 @@ export class CVKit {
    * const result = await cv.segment(photo, { mask: 'png' });
    * const { data, width } = await decodeMask(result);
    */
-  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask'>, request?: RequestOptions): Promise<Blob>;
-  segment(image: ImageInput, options?: SegmentOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): Promise<SegmentResponse>;
-  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): Promise<SegmentResponse | Blob>;
-  async segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): Promise<SegmentResponse | Blob> {
+  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask'>, request?: RequestOptions): APIPromise<Blob>;
+  segment(image: ImageInput, options?: SegmentOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): APIPromise<SegmentResponse>;
+  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): APIPromise<SegmentResponse | Blob>;
+  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): APIPromise<SegmentResponse | Blob> {
     const blob = options?.format === 'image' || options?.format === 'mask';
-    return (await this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request)) as SegmentResponse | Blob;
+    return this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request);
   }
 
   /** Every served model: id, task, tier, input size, labels, license, accuracy, and which is each task's default. */
-  async models(request?: RequestOptions): Promise<ModelList> {
-    return (await send(this.#config, { method: 'GET', path: '/v1/models', expect: 'json' }, request)) as ModelList;
+  models(request?: RequestOptions): APIPromise<ModelList> {
+    return apiPromise(sendWithResponse(this.#config, { method: 'GET', path: '/v1/models', expect: 'json' }, request));
   }
 
   /** `{ status: 'ok', version, isolate }` when the API is up. */
-  async health(request?: RequestOptions): Promise<Health> {
-    return (await send(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request)) as Health;
+  health(request?: RequestOptions): APIPromise<Health> {
+    return apiPromise(sendWithResponse(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request));
   }
 
-  async #task(path: string, image: ImageInput, options: object | undefined, expect: HttpRequest['expect'], request: RequestOptions | undefined) {
-    const { body, headers, query } = await toRequestBody(image, options);
-    return send(this.#config, { method: 'POST', path, body, headers, query, expect }, request);
+  #task<T>(path: string, image: ImageInput, options: object | undefined, expect: HttpRequest['expect'], request: RequestOptions | undefined): APIPromise<T> {
+    return apiPromise(
+      toRequestBody(image, options).then(({ body, headers, query }) => sendWithResponse(this.#config, { method: 'POST', path, body, headers, query, expect }, request)),
+    );
   }
 }
