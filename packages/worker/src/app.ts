@@ -10,6 +10,7 @@ import { detectRoute } from './detect/route';
 import { segmentRoute } from './segment/route';
 import { ApiError } from './errors';
 import { manifest, modelInfo } from './models/manifest';
+import { playgroundRoute } from './playground/route';
 import type { VisionProvider } from './providers/types';
 
 export const VERSION = '0.1.0';
@@ -61,6 +62,8 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
   let isolate: string | undefined;
   app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()) } satisfies Health));
+
+  playgroundRoute(app, VERSION);
 
   app.get('/v1/models', (c) => c.json({ models: manifest.models.map(modelInfo) } satisfies ModelList));
 
