@@ -16,28 +16,35 @@ import { freePort, repoRoot } from './support/worker-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = resolve(repoRoot, 'test-results');
-let app: ChildProcess | undefined;
+const apps: ChildProcess[] = [];
 let url = '';
 let browser: Browser;
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+/** `next start` on a free loopback port, talking to the worker at `workerUrl`. */
+async function startNext(workerUrl: string): Promise<string> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: resolve(repoRoot, 'examples/nextjs'),
+    env: { ...env, CVKIT_BASE_URL: workerUrl },
+    stdio: 'ignore',
+    detached: true,
+  });
+  apps.push(app);
+  for (let i = 0; i < 120; i++) {
+    if (await fetch(base).then((r) => r.ok, () => false)) break;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  return base;
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
   }
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   await promisify(execFile)('npm', ['run', 'build', '-w', '@cvkit/example-nextjs'], { cwd: repoRoot, env, maxBuffer: 1 << 24 });
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  app = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: resolve(repoRoot, 'examples/nextjs'),
-    env: { ...env, CVKIT_BASE_URL: inject('workerUrl') },
-    stdio: 'ignore',
-    detached: true,
-  });
-  for (let i = 0; i < 120; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) break;
-    await new Promise((ok) => setTimeout(ok, 250));
-  }
+  url = await startNext(inject('workerUrl'));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -47,12 +54,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (app?.pid) process.kill(-app.pid, 'SIGTERM');
+  for (const app of apps) if (app.pid) process.kill(-app.pid, 'SIGTERM');
 });
 
-async function analyze(photo: string, task: 'classify' | 'detect' | 'segment'): Promise<Page> {
+async function analyze(photo: string, task: 'classify' | 'detect' | 'segment', base = url): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
-  await page.goto(url);
+  await page.goto(base);
   await page.getByTestId('file').setInputFiles(photo);
   await page.getByTestId('task').selectOption(task);
   await page.getByTestId('analyze').click();
@@ -103,6 +110,28 @@ describe('examples/nextjs in Chromium', () => {
     writeFileSync(notImage, 'this is text, not a photo');
     const page = await analyze(notImage, 'classify');
     await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/not a recognised image format/);
+    // a sentence where the picture would be, not a broken-image icon
+    await expect.poll(() => page.getByTestId('unviewable').textContent()).toBe('This file cannot be shown as a picture.');
+    expect(await page.getByAltText('your image').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'nextjs-error.png') });
+    await page.close();
+  });
+
+  it('a worker outage: a plain message, and the worker\'s internal URL never reaches the browser', async () => {
+    const deadWorker = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+    const base = await startNext(deadWorker);
+    const bodies: string[] = [];
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
+    page.on('response', (r) => void r.text().then((t) => bodies.push(t), () => {}));
+    await page.goto(base);
+    await page.getByTestId('file').setInputFiles(join(fixturesDir, 'hot_dog.jpg'));
+    await page.getByTestId('task').selectOption('classify');
+    await page.getByTestId('analyze').click();
+    await expect.poll(() => page.getByTestId('error').textContent(), { timeout: 30_000 }).toBe('The vision service is not reachable right now. Please try again in a moment.');
+    expect(await page.content()).not.toContain(deadWorker);
+    expect(bodies.some((b) => b.includes('not reachable'))).toBe(true);
+    expect(bodies.filter((b) => b.includes(deadWorker.slice(7)))).toEqual([]);
+    await page.screenshot({ path: join(shots, 'nextjs-outage.png') });
     await page.close();
   });
 });

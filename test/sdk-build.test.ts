@@ -77,9 +77,9 @@ describe('package.json', () => {
     expect(existsSync(resolve(sdkDir, pkg.bin.cvkit as string))).toBe(true);
   });
 
-  it('is side-effect free, ships only dist, and has no runtime dependencies (zod is an optional peer)', () => {
+  it('is side-effect free, ships only dist, the bin, README and LICENSE, and has no runtime dependencies (zod is an optional peer)', () => {
     expect(pkg.sideEffects).toBe(false);
-    expect(pkg.files).toEqual(['dist', 'README.md']);
+    expect(pkg.files).toEqual(['dist', 'bin', 'README.md', 'LICENSE']);
     expect(pkg.dependencies).toBeUndefined();
     expect(pkg.peerDependenciesMeta.zod?.optional).toBe(true);
   });

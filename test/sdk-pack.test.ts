@@ -38,12 +38,11 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const tsconfig = (include: string[]) =>
+const tsconfig = (include: string[], resolution: { module: string; moduleResolution: string } = { module: 'NodeNext', moduleResolution: 'NodeNext' }) =>
   JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
+      ...resolution,
       lib: ['ES2022', 'DOM', 'DOM.Iterable'],
       types: [],
       strict: true,
@@ -69,6 +68,7 @@ export async function use(baseURL: string, path: string): Promise<string> {
   await cv.classify(path, { topk: 3 }).catch(() => {});
   const detect = (): Promise<DetectResponse> => cv.detect('https://example.com/a.jpg', { threshold: 0.4, classes: ['dog'] });
   const picture = (): Promise<Blob> => cv.detect(new Uint8Array(), { format: 'image' });
+  const count = async (): Promise<string | null> => (await cv.detect(new Uint8Array(), { format: 'image' }).withResponse()).response.headers.get('x-detections');
   const segment = (): Promise<SegmentResponse> => cv.segment(new Blob(), { mask: 'rle' });
   const overlay = (): Promise<Blob> => cv.segment(new ArrayBuffer(0), { format: 'mask' });
   const classes = async (r: SegmentResponse) => (await decodeMask(r)).data.length;
@@ -80,15 +80,23 @@ export async function use(baseURL: string, path: string): Promise<string> {
     if (err instanceof NotFoundError) return \`\${label} \${err.status} \${err.code} \${typeof err.request_id}\`;
     if (err instanceof APIError) return 'other';
   }
-  return [wrong, detect, picture, segment, overlay, classes, boxes, blob].length ? label : '';
+  return [wrong, detect, picture, count, segment, overlay, classes, boxes, blob].length ? label : '';
 }
 `;
 
 describe('npm pack', () => {
-  it('packs dist, README and package.json only: no sources, tests or configs', () => {
+  it('LICENSE is the Apache-2.0 text, the same as the repository\'s', () => {
+    const license = readFileSync(resolve(sdkDir, 'LICENSE'), 'utf8');
+    expect(license).toBe(readFileSync(resolve(repoRoot, 'LICENSE'), 'utf8'));
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+    expect(JSON.parse(readFileSync(resolve(sdkDir, 'package.json'), 'utf8')).license).toBe('Apache-2.0');
+  });
+
+  it('packs dist, the bin, README, LICENSE and package.json only: no sources, tests or configs', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/cli.js']));
-    expect(paths.filter((p) => !p.startsWith('dist/') && p !== 'package.json' && p !== 'README.md')).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'bin/cvkit.mjs', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/cli.js']));
+    expect(paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', 'bin/cvkit.mjs'].includes(p))).toEqual([]);
     expect(paths.filter((p) => /\.test\.|\.map$/.test(p))).toEqual([]);
   });
 
@@ -96,6 +104,12 @@ describe('npm pack', () => {
     expect(() => run('node', ['-e', "require.resolve('zod')"])).toThrow();
     writeFileSync(join(project, 'consumer.ts'), consumerTs);
     writeFileSync(join(project, 'tsconfig.json'), tsconfig(['consumer.ts']));
+    expect(run('node', [tsc, '-p', '.'])).toBe('');
+  });
+
+  it('type-checks the same consumer under the older moduleResolution: node (typesVersions for /node)', () => {
+    writeFileSync(join(project, 'legacy.ts'), consumerTs);
+    writeFileSync(join(project, 'tsconfig.json'), tsconfig(['legacy.ts'], { module: 'ESNext', moduleResolution: 'node' }));
     expect(run('node', [tsc, '-p', '.'])).toBe('');
   });
 
@@ -113,6 +127,10 @@ describe('npm pack', () => {
       const r = await new CVKit({ baseURL: process.argv[1] }).classify(await fromFile(process.argv[2]), { top_k: 1 });
       console.log(r.predictions[0].label);`;
     expect(run('node', ['--input-type=module', '-e', esm, baseURL, resolve(fixturesDir, 'hot_dog.jpg')]).trim()).toBe('hotdog');
+    // fromFile's error is a CVKitError for the class from the main entry, although each entry is its own bundle
+    const missing = `import { CVKitError } from '@cvkit/sdk'; import { fromFile, ImageFileError } from '@cvkit/sdk/node';
+      await fromFile('no-such.jpg').catch((e) => console.log(e instanceof CVKitError, e instanceof ImageFileError, e.code));`;
+    expect(run('node', ['--input-type=module', '-e', missing]).trim()).toBe('true true ENOENT');
     const cjs = `const { CVKit, NotFoundError } = require('@cvkit/sdk'); const { readFileSync } = require('node:fs');
       new CVKit({ baseURL: process.argv[1] }).classify(readFileSync(process.argv[2]), { model: 'nope' })
         .catch((e) => console.log(e instanceof NotFoundError, e.status, e.code));`;

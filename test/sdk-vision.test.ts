@@ -140,6 +140,15 @@ describe('detect', () => {
     expect(await imageSize(blob)).toEqual({ width: 512, height: 929 });
   });
 
+  it("format: 'image' .withResponse(): the picture and its headers (x-detections, server-timing, request id)", async () => {
+    const { data, response, request_id } = await cv.detect(fixture('pets.jpg'), { format: 'image' }).withResponse();
+    expect(data).toBeInstanceOf(Blob);
+    expect(data.type).toMatch(/^image\//);
+    expect(response.headers.get('x-detections')).toBe('2'); // the two dogs
+    expect(response.headers.get('server-timing')).toMatch(/inference;dur=\d/);
+    expect(request_id).toMatch(/^[\w-]+$/);
+  });
+
   it('bad options and models -> BadRequestError / NotFoundError from the real answers', async () => {
     const bytes = fixture('pets.jpg');
     const threshold = await cv.detect(bytes, { threshold: 2 }).catch((e: unknown) => e);

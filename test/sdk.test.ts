@@ -17,6 +17,7 @@ import {
   type ClassifyResponse,
   CVKit,
   CVKitError,
+  ImageFileError,
   InternalServerError,
   NotFoundError,
   PayloadTooLargeError,
@@ -136,6 +137,32 @@ describe('classify: every image input kind', () => {
     expect(file.type).toBe('image/png');
     const cv = new CVKit({ baseURL });
     expect(top(await cv.classify(file))).toBe('chickadee');
+  });
+
+  it('fromFile of a missing file or a folder: an ImageFileError (a CVKitError) naming the path, not a raw ENOENT', async () => {
+    const missing = await fromFile(resolve(fixturesDir, 'no-such.jpg')).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ImageFileError);
+    expect(missing).toBeInstanceOf(CVKitError);
+    expect(missing).toMatchObject({ code: 'ENOENT', path: resolve(fixturesDir, 'no-such.jpg'), name: 'ImageFileError' });
+    expect((missing as Error).message).toBe(`Cannot read the image file '${resolve(fixturesDir, 'no-such.jpg')}': no such file (ENOENT).`);
+    await expect(fromFile(fixturesDir)).rejects.toThrow(/it is a directory, not a file \(EISDIR\)/);
+  });
+
+  it('.withResponse() gives the answer with its HTTP response: headers and request id, from one request', async () => {
+    const { calls, fetch } = recordingFetch();
+    const cv = new CVKit({ baseURL, fetch });
+    const { data, response, request_id } = await cv.classify(fixture('parrot.jpg'), { top_k: 1 }, { headers: { 'x-request-id': 'trace-42' } }).withResponse();
+    expect(top(data)).toBe('macaw');
+    expect(request_id).toBe('trace-42');
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(1);
+    // awaiting the promise and asking for the response share the one request
+    const pending = cv.classify(fixture('bird.png'), { top_k: 1 });
+    const [plain, withResponse] = await Promise.all([pending, pending.withResponse()]);
+    expect(withResponse.data).toBe(plain);
+    expect(calls).toHaveLength(2);
+    // a failed call rejects withResponse() with the same error class
+    await expect(cv.classify(fixture('bird.png'), { model: 'nope' }).withResponse()).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('a model by id, and the timings and image size of the answer', async () => {

@@ -69,7 +69,7 @@ export async function startWorker({ vars = {}, config, timeoutMs = 90_000 }: Sta
   if (config) args.push('--config', config);
   const child: ChildProcess = spawn('npx', args, {
     cwd: repoRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

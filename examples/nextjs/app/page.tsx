@@ -51,11 +51,14 @@ export default function Page() {
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The browser could not show the chosen file as a picture: no broken-image icon, a sentence instead.
+  const [unviewable, setUnviewable] = useState(false);
 
   useEffect(() => {
     if (!file) return;
     const url = URL.createObjectURL(file);
     setPreview(url);
+    setUnviewable(false);
     return () => URL.revokeObjectURL(url);
   }, [file]);
 
@@ -69,11 +72,11 @@ export default function Page() {
     form.set('task', task);
     try {
       const res = await fetch('/api/analyze', { method: 'POST', body: form });
-      const body = await res.json();
-      if (!res.ok) setError(body.error ?? `HTTP ${res.status}`);
+      const body = await res.json().catch(() => undefined);
+      if (!res.ok || body === undefined) setError(body?.error ?? `The server could not answer (HTTP ${res.status}). Please try again.`);
       else setResult({ task, body } as Result);
-    } catch (err) {
-      setError(String(err));
+    } catch {
+      setError('The server could not be reached. Check your connection and try again.');
     } finally {
       setBusy(false);
     }
@@ -95,10 +98,13 @@ export default function Page() {
         </button>
       </div>
       {error && <p role="alert" data-testid="error" style={{ color: '#b00020' }}>{error}</p>}
-      {preview && (
+      {preview && unviewable && (
+        <p data-testid="unviewable" style={{ color: '#555' }}>This file cannot be shown as a picture.</p>
+      )}
+      {preview && !unviewable && (
         <div style={{ position: 'relative', display: 'inline-block', marginTop: '1rem', lineHeight: 0 }}>
           {/* biome-ignore lint/a11y/useAltText: the user's own upload */}
-          <img src={preview} alt="your image" style={{ maxWidth: '100%', display: 'block' }} />
+          <img src={preview} alt="your image" onError={() => setUnviewable(true)} style={{ maxWidth: '100%', display: 'block' }} />
           {result?.task === 'detect' &&
             result.body.detections.map((d, i) => (
               <div

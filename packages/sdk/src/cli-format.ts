@@ -1,6 +1,12 @@
 /** The CLI's human-readable output: one header line and an aligned table per task. Pure, for tests. */
 import type { Box, ClassifyResponse, DetectResponse, ModelList, SegmentResponse } from './types';
 
+/** "1 prediction", "5 predictions", "1 class", "3 classes". */
+export function plural(n: number, word: string): string {
+  if (n === 1) return `1 ${word}`;
+  return `${n} ${/(s|x|ch|sh)$/.test(word) ? `${word}es` : `${word}s`}`;
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const px = (x: number) => String(Math.round(x));
 const boxText = (b: Box) => `${px(b.x1)},${px(b.y1)},${px(b.x2)},${px(b.y2)}`;
@@ -19,11 +25,11 @@ function headline(result: { model: { id: string }; image: { width: number; heigh
 
 export function formatClassify(r: ClassifyResponse): string {
   const rows = r.predictions.map((p, i) => [String(i + 1), p.label, pct(p.score), p.synset]);
-  return `${headline(r, `${r.predictions.length} predictions`)}\n${table(['#', 'label', 'score', 'synset'], rows, [0, 2])}`;
+  return `${headline(r, plural(r.predictions.length, 'prediction'))}\n${table(['#', 'label', 'score', 'synset'], rows, [0, 2])}`;
 }
 
 export function formatDetect(r: DetectResponse): string {
-  const head = headline(r, `${r.detections.length} detection${r.detections.length === 1 ? '' : 's'}`);
+  const head = headline(r, plural(r.detections.length, 'detection'));
   if (r.detections.length === 0) return `${head}\n  (nothing above the threshold)`;
   const rows = r.detections.map((d) => [d.label, pct(d.score), px(d.box.x1), px(d.box.y1), px(d.box.x2), px(d.box.y2)]);
   return `${head}\n${table(['label', 'score', 'x1', 'y1', 'x2', 'y2'], rows, [1, 2, 3, 4, 5])}`;
@@ -31,7 +37,7 @@ export function formatDetect(r: DetectResponse): string {
 
 export function formatSegment(r: SegmentResponse): string {
   const rows = r.segments.map((s) => [s.label, String(s.index), String(s.pixels), pct(s.fraction), boxText(s.box)]);
-  return `${headline(r, `${r.segments.length} classes`)}\n${table(['label', 'index', 'pixels', 'area', 'box (x1,y1,x2,y2)'], rows, [1, 2, 3])}`;
+  return `${headline(r, plural(r.segments.length, 'class'))}\n${table(['label', 'index', 'pixels', 'area', 'box (x1,y1,x2,y2)'], rows, [1, 2, 3])}`;
 }
 
 export function formatModels({ models }: ModelList): string {

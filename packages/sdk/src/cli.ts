@@ -2,35 +2,47 @@
  * `cvkit`, the command line client (Node 18+), built on the same CVKit client:
  *
  *   npx cvkit classify photo.jpg --top-k 3
- *   npx cvkit detect https://example.com/street.jpg --threshold 0.4 --out boxes.png
- *   npx cvkit segment photo.jpg --json
+ *   npx cvkit detect https://example.com/street.jpg --threshold 0.4 --out boxes.jpg
+ *   npx cvkit detect 'photos/**\/*.jpg' --json --concurrency 8 > detections.jsonl
+ *   npx cvkit segment photos/ --out 'overlays/{name}.png'
  *
- * A readable table by default, the API's JSON with --json. Exit codes: 0 success, 1 the request failed (the error
- * message and request id go to stderr), 2 wrong usage.
+ * One image: a readable table, or the API's JSON with --json. Several (or a folder or a pattern): the same per
+ * image, named, in argument order, as JSON Lines with --json; a progress bar on a terminal, and a summary line.
+ * Exit codes: 0 success, 1 a request failed (for any image), 2 wrong usage.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CVKit } from './client';
-import { formatClassify, formatDetect, formatModels, formatSegment } from './cli-format';
-import { APIError, CVKitError } from './errors';
+import { expandInputs, type Input, InputError, inputName } from './cli/inputs';
+import { outPath, outType } from './cli/out-file';
+import { runPool } from './cli/pool';
+import { createProgress, type ProgressStream } from './cli/progress';
+import { closest } from './cli/suggest';
+import { formatClassify, formatDetect, formatModels, formatSegment, plural } from './cli-format';
+import { APIError, AuthenticationError, CVKitError } from './errors';
 import { dataUrlToBytes } from './helpers/data-url';
 import type { ImageInput } from './image-input';
 import { readEnv } from './internal/env';
 import { fromFile } from './node';
-import type { DetectOptions, SegmentOptions } from './types';
+import type { ClassifyResponse, DetectOptions, DetectResponse, SegmentOptions, SegmentResponse } from './types';
 
 const VERSION = '0.1.0';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
+const DEFAULT_CONCURRENCY = 4;
+const COMMANDS = ['classify', 'detect', 'segment', 'models'] as const;
+type Command = (typeof COMMANDS)[number];
 
-const USAGE = `Usage: cvkit <command> <file | url | -> [options]
+const USAGE = `Usage: cvkit <command> <image...> [options]
 
 Commands:
-  classify <image>          what is in the image (ImageNet classes)
-  detect <image>            where the objects are (COCO boxes)
-  segment <image>           which pixel is what (PASCAL VOC classes)
+  classify <image...>       what is in the image (ImageNet classes)
+  detect <image...>         where the objects are (COCO boxes)
+  segment <image...>        which pixel is what (PASCAL VOC classes)
   models                    the served models
 
-<image> is a file path, an http(s) or data: URL (fetched by the API), or - for stdin.
+<image> is a file, a folder (its images, at any depth), a glob pattern ('photos/**/*.jpg', quoted), an http(s)
+or data: URL (fetched by the API), or - for stdin. Several images run in parallel; each gets its result.
 
 Options:
   --model <id>              a model id from \`cvkit models\` (default: the task's default)
@@ -40,8 +52,10 @@ Options:
   --max-detections <n>      detect: at most this many (default 100)
   --classes <a,b,...>       detect, segment: only these labels
   --mask <png|rle|none>     segment --json: how the class map is encoded
-  --out <file>              detect: the photo with the boxes drawn; segment: the photo with the mask overlay
-  --json                    print the API's JSON answer instead of a table
+  --out <file>              detect: the photo with the boxes drawn; segment: the photo with the mask overlay.
+                            .png or .jpg picks the format; with several images use {name}: --out 'out/{name}.jpg'
+  --json                    the API's JSON answer; with several images, JSON Lines (one object per image, "file" first)
+  --concurrency <n>         several images: how many requests at once (default ${DEFAULT_CONCURRENCY})
   --base-url <url>          the API (default $CVKIT_BASE_URL, else ${DEFAULT_BASE_URL})
   --api-key <key>           sent as a bearer token (default $CVKIT_API_KEY)
   --timeout <ms>            per attempt (default 60000)
@@ -50,31 +64,36 @@ Options:
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  model: { type: 'string' },
+  'top-k': { type: 'string' },
+  threshold: { type: 'string' },
+  iou: { type: 'string' },
+  'max-detections': { type: 'string' },
+  classes: { type: 'string' },
+  mask: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
 function parse(argv: string[]) {
   try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        'top-k': { type: 'string' },
-        threshold: { type: 'string' },
-        iou: { type: 'string' },
-        'max-detections': { type: 'string' },
-        classes: { type: 'string' },
-        mask: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        'base-url': { type: 'string' },
-        'api-key': { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    const message = err instanceof Error ? err.message : String(err);
+    const unknown = (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^'\s]+)'/.exec(message)?.[1] : undefined;
+    if (unknown) {
+      const name = unknown.replace(/^-+/, '').split('=')[0] ?? '';
+      const guess = closest(name, Object.keys(OPTIONS));
+      throw new UsageError(`Unknown option '${unknown}'${guess ? `; did you mean --${guess}?` : '.'}`);
+    }
+    throw new UsageError(message);
   }
 }
 
@@ -91,27 +110,111 @@ async function readStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-async function readImage(arg: string): Promise<ImageInput> {
-  if (arg === '-') return readStdin();
-  if (/^(https?:\/\/|data:)/i.test(arg)) return arg;
-  try {
-    return await fromFile(arg);
-  } catch (err) {
-    throw new CVKitError(`Cannot read ${arg}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+async function readImage(input: Input): Promise<ImageInput> {
+  if (input.kind === 'stdin') return readStdin();
+  if (input.kind === 'url') return input.url;
+  return fromFile(input.path);
 }
 
-/** Runs the CLI; resolves with the exit code. Output goes to the given writers (stdout, stderr). */
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+/** An error as one line: the message, then HTTP status, code and request id; a 401 says where the key goes. */
+function describeError(e: unknown): string {
+  if (!(e instanceof APIError)) return e instanceof Error ? e.message : String(e);
+  const where = [e.status !== undefined ? `HTTP ${e.status}` : undefined, e.code, e.request_id ? `request id ${e.request_id}` : undefined];
+  const hint = e instanceof AuthenticationError ? ' Pass the key with --api-key <key> or set CVKIT_API_KEY.' : '';
+  return `${e.message} (${where.filter(Boolean).join(', ')})${hint}`;
+}
+
+/** The error of one image as JSON Lines output. */
+function errorJson(e: unknown) {
+  if (e instanceof APIError) return { code: e.code, message: e.message, status: e.status, request_id: e.request_id };
+  return { code: e instanceof CVKitError ? 'client_error' : 'error', message: e instanceof Error ? e.message : String(e) };
+}
+
+type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse;
+
+/** What one image gave: the API's answer and the picture written for it, if any. */
+interface Analysis {
+  result: TaskResult;
+  written?: string | undefined;
+}
+
+/** Writes a picture answer to `path`, refusing to put one format's bytes under another format's name. */
+async function writePicture(path: string, bytes: Uint8Array, type: string, wanted: string): Promise<void> {
+  if (type !== wanted) throw new CVKitError(`The API answered ${type || 'an unknown type'}, not ${wanted}, for ${path}: name the file ${type === 'image/png' ? '.png' : '.jpg'}.`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+}
+
+interface Settings {
+  cv: CVKit;
+  command: Exclude<Command, 'models'>;
+  model: string | undefined;
+  classes: string | undefined;
+  mask: SegmentOptions['mask'];
+  numbers: { top_k?: number | undefined; threshold?: number | undefined; iou?: number | undefined; max_detections?: number | undefined };
+  out: string | undefined;
+}
+
+/**
+ * One image, one task: the unit the CLI runs per image (today one request per task endpoint; a batch endpoint
+ * can take over by grouping these calls without changing the output).
+ */
+async function analyze(input: Input, s: Settings): Promise<Analysis> {
+  const image = await readImage(input);
+  const out = s.out === undefined ? undefined : outPath(s.out, inputName(input));
+  const wanted = out === undefined ? undefined : (outType(out) as string);
+  const accept = { headers: { accept: wanted ?? 'image/png' } };
+  if (s.command === 'classify') return { result: await s.cv.classify(image, { model: s.model, top_k: s.numbers.top_k }) };
+  if (s.command === 'detect') {
+    const options: DetectOptions & { format?: 'json' } = { model: s.model, classes: s.classes, threshold: s.numbers.threshold, iou: s.numbers.iou, max_detections: s.numbers.max_detections };
+    const result = await s.cv.detect(image, { ...options, annotate: out ? true : undefined });
+    if (out && wanted) {
+      // The annotated picture inside the JSON comes in the photo's own format; another format is a second call.
+      const annotated = result.annotated_image ? dataUrlToBytes(result.annotated_image) : undefined;
+      delete result.annotated_image; // written to the file; keep the printed JSON small
+      if (annotated?.type === wanted) await writePicture(out, annotated.bytes, annotated.type, wanted);
+      else {
+        const picture = await s.cv.detect(image, { ...options, format: 'image' }, accept);
+        await writePicture(out, new Uint8Array(await picture.arrayBuffer()), picture.type, wanted);
+      }
+    }
+    return { result, written: out };
+  }
+  const result = await s.cv.segment(image, { model: s.model, classes: s.classes, mask: s.mask });
+  if (out && wanted) {
+    const overlay = await s.cv.segment(image, { model: s.model, classes: s.classes, format: 'image' }, accept);
+    await writePicture(out, new Uint8Array(await overlay.arrayBuffer()), overlay.type, wanted);
+  }
+  return { result, written: out };
+}
+
+const formatResult = (result: TaskResult): string =>
+  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : formatSegment(result);
+
+/** Where the progress bar goes and the clock of the summary line (tests pass their own). */
+export interface CliOptions {
+  /** The terminal the progress bar is drawn on (stderr); no bar when it is not a TTY. */
+  progress?: ProgressStream | undefined;
+  /** Milliseconds, for the summary's duration. */
+  now?: (() => number) | undefined;
+}
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, io: CliOptions = {}): Promise<number> {
+  const now = io.now ?? (() => performance.now());
   try {
     const { values: flags, positionals } = parse(argv);
     if (flags.version) return out(VERSION), 0;
-    const [command, input, ...extra] = positionals;
+    const [command, ...images] = positionals;
     if (flags.help || !command) return (flags.help ? out : err)(USAGE), flags.help ? 0 : 2;
-    if (!['classify', 'detect', 'segment', 'models'].includes(command)) throw new UsageError(`Unknown command '${command}'.`);
-    if (command !== 'models' && !input) throw new UsageError(`cvkit ${command} needs an image: a file path, a URL or -.`);
-    if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
-    if (flags.out && command !== 'detect' && command !== 'segment') throw new UsageError('--out is for detect and segment.');
+    if (!(COMMANDS as readonly string[]).includes(command)) {
+      const guess = closest(command, COMMANDS);
+      throw new UsageError(`Unknown command '${command}'${guess ? `; did you mean ${guess}?` : '.'}`);
+    }
+    if (command === 'models' && images.length > 0) throw new UsageError(`Unexpected argument '${images[0]}': cvkit models takes no image.`);
+    if (command !== 'models' && images.length === 0) throw new UsageError(`cvkit ${command} needs an image: a file, a folder, a pattern, a URL or -.`);
+    if (flags.out !== undefined && command !== 'detect' && command !== 'segment') throw new UsageError('--out is for detect and segment.');
+    if (flags.out !== undefined && !outType(flags.out)) throw new UsageError(`--out must name a .png or .jpg file, not '${flags.out}'.`);
     if (flags.mask && !['png', 'rle', 'none'].includes(flags.mask)) throw new UsageError('--mask must be png, rle or none.');
 
     const numbers = {
@@ -119,70 +222,84 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       threshold: number('threshold', flags.threshold),
       iou: number('iou', flags.iou),
       max_detections: number('max-detections', flags['max-detections']),
-      timeout: number('timeout', flags.timeout),
     };
+    const timeout = number('timeout', flags.timeout);
+    const concurrency = number('concurrency', flags.concurrency) ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64, got '${flags.concurrency}'.`);
 
-    const cv = new CVKit({
-      baseURL: flags['base-url'] ?? readEnv('CVKIT_BASE_URL') ?? DEFAULT_BASE_URL,
-      apiKey: flags['api-key'],
-      timeout: numbers.timeout,
-    });
-    const print = (value: unknown, text: () => string) => out(flags.json ? JSON.stringify(value, null, 2) : text());
+    const cv = new CVKit({ baseURL: flags['base-url'] ?? readEnv('CVKIT_BASE_URL') ?? DEFAULT_BASE_URL, apiKey: flags['api-key'], timeout });
 
     if (command === 'models') {
       const list = await cv.models();
-      print(list, () => formatModels(list));
+      out(flags.json ? JSON.stringify(list, null, 2) : formatModels(list));
       return 0;
     }
-    const image = await readImage(input as string);
-    const model = flags.model;
-    const classes = flags.classes;
 
-    if (command === 'classify') {
-      const result = await cv.classify(image, { model, top_k: numbers.top_k });
-      print(result, () => formatClassify(result));
-    } else if (command === 'detect') {
-      const options: DetectOptions & { format?: 'json' } = {
-        model,
-        threshold: numbers.threshold,
-        iou: numbers.iou,
-        max_detections: numbers.max_detections,
-        classes,
-        annotate: flags.out ? true : undefined,
-      };
-      const result = await cv.detect(image, options);
-      if (flags.out) {
-        if (!result.annotated_image) throw new CVKitError('The API returned no annotated image.');
-        await writeFile(flags.out, dataUrlToBytes(result.annotated_image).bytes);
-        delete result.annotated_image; // written to the file; keep the printed JSON small
-      }
-      print(result, () => formatDetect(result));
-      if (flags.out && !flags.json) out(`annotated image written to ${flags.out}`);
-    } else {
-      const mask = (flags.mask ?? (flags.json ? undefined : 'none')) as SegmentOptions['mask'];
-      const result = await cv.segment(image, { model, classes, mask });
-      print(result, () => formatSegment(result));
-      if (flags.out) {
-        const overlay = await cv.segment(image, { model, classes, format: 'image' });
-        await writeFile(flags.out, new Uint8Array(await overlay.arrayBuffer()));
-        if (!flags.json) out(`mask overlay written to ${flags.out}`);
-      }
+    let expanded;
+    try {
+      expanded = await expandInputs(images);
+    } catch (e) {
+      if (e instanceof InputError) throw new UsageError(e.message);
+      throw e;
     }
-    return 0;
+    const { inputs, many } = expanded;
+    if (many && flags.out !== undefined && !flags.out.includes('{name}')) {
+      throw new UsageError(`--out needs {name} with several images (one file each), e.g. --out 'out/{name}${flags.out.slice(flags.out.lastIndexOf('.'))}'.`);
+    }
+    const mask = (flags.mask ?? (flags.json ? undefined : 'none')) as SegmentOptions['mask'];
+    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, classes: flags.classes, mask, numbers, out: flags.out };
+
+    if (!many) {
+      const { result, written } = await analyze(inputs[0] as Input, settings);
+      out(flags.json ? JSON.stringify(result, null, 2) : formatResult(result));
+      if (written && !flags.json) out(`${command === 'detect' ? 'annotated image' : 'mask overlay'} written to ${written}`);
+      return 0;
+    }
+
+    const started = now();
+    const progress = createProgress(io.progress ?? { isTTY: false, write: () => {} }, inputs.length);
+    let failed = 0;
+    await runPool(
+      inputs,
+      concurrency,
+      async (input) => {
+        try {
+          const analysis = await analyze(input, settings);
+          progress.tick(false);
+          return { input, analysis };
+        } catch (error) {
+          progress.tick(true);
+          return { input, error };
+        }
+      },
+      ({ input, analysis, error }) => {
+        const file = inputName(input);
+        if (!analysis) failed++;
+        progress.print(() => {
+          if (flags.json) out(JSON.stringify(analysis ? { file, ...analysis.result, ...(analysis.written ? { out: analysis.written } : {}) } : { file, error: errorJson(error) }));
+          else if (analysis) out(`${file}: ${formatResult(analysis.result)}${analysis.written ? `\n  written to ${analysis.written}` : ''}`);
+          else err(`${file}: ${describeError(error)}`);
+        });
+      },
+    );
+    progress.done();
+    const seconds = ((now() - started) / 1000).toFixed(1);
+    err(`${plural(inputs.length, 'image')}: ${inputs.length - failed} done, ${failed} failed in ${seconds} s`);
+    return failed > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`cvkit: ${e.message}\nRun cvkit --help for usage.`);
       return 2;
     }
-    if (e instanceof APIError) {
-      const where = [e.status !== undefined ? `HTTP ${e.status}` : undefined, e.code, e.request_id ? `request id ${e.request_id}` : undefined];
-      err(`cvkit: ${e.message} (${where.filter(Boolean).join(', ')})`);
-      return 1;
-    }
-    err(`cvkit: ${e instanceof Error ? e.message : String(e)}`);
+    err(`cvkit: ${describeError(e)}`);
     return 1;
   }
 }
 
-const code = await main(process.argv.slice(2), (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
+const code = await main(
+  process.argv.slice(2),
+  (s) => process.stdout.write(`${s}\n`),
+  (s) => process.stderr.write(`${s}\n`),
+  { progress: process.stderr },
+);
 process.exitCode = code;

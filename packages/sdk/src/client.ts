@@ -7,8 +7,9 @@
  */
 import { CVKitError } from './errors';
 import { type ImageInput, toAnalyzeBody, toBatchBody, toRequestBody } from './image-input';
+import { type APIPromise, apiPromise } from './internal/api-promise';
 import { readEnv } from './internal/env';
-import { abortableSleep, checkMaxRetries, checkTimeout, type Fetch, type HttpRequest, type RequestOptions, send, type TransportConfig } from './internal/transport';
+import { abortableSleep, checkMaxRetries, checkTimeout, type Fetch, type HttpRequest, type RequestOptions, sendWithResponse, type TransportConfig } from './internal/transport';
 import type {
   AnalyzeOptions,
   AnalyzeResponse,
@@ -46,7 +47,8 @@ export interface ClientOptions {
   random?: (() => number) | undefined;
 }
 
-export type { RequestOptions };
+export type { APIPromise, RequestOptions };
+export type { WithResponse } from './internal/api-promise';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
@@ -104,21 +106,22 @@ export class CVKit {
    * @example
    * const { predictions } = await cv.classify(await fromFile('cat.jpg'), { top_k: 3 });
    */
-  async classify(image: ImageInput, options?: ClassifyOptions, request?: RequestOptions): Promise<ClassifyResponse> {
-    return (await this.#task('/v1/classify', image, options, 'json', request)) as ClassifyResponse;
+  classify(image: ImageInput, options?: ClassifyOptions, request?: RequestOptions): APIPromise<ClassifyResponse> {
+    return this.#task('/v1/classify', image, options, 'json', request);
   }
 
   /**
    * Where are the objects? COCO boxes in pixels of the image, best first. With `format: 'image'` the answer is the
-   * annotated photo as a Blob instead.
+   * annotated photo as a Blob instead (`.withResponse()` adds its headers: `x-detections`, `server-timing`).
    * @example
    * const { detections } = await cv.detect(bytes, { threshold: 0.3, classes: ['person'] });
+   * const { data: picture, response } = await cv.detect(bytes, { format: 'image' }).withResponse();
    */
-  detect(image: ImageInput, options: DetectOptions & ImageFormat<'image'>, request?: RequestOptions): Promise<Blob>;
-  detect(image: ImageInput, options?: DetectOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): Promise<DetectResponse>;
-  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): Promise<DetectResponse | Blob>;
-  async detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): Promise<DetectResponse | Blob> {
-    return (await this.#task('/v1/detect', image, options, options?.format === 'image' ? 'blob' : 'json', request)) as DetectResponse | Blob;
+  detect(image: ImageInput, options: DetectOptions & ImageFormat<'image'>, request?: RequestOptions): APIPromise<Blob>;
+  detect(image: ImageInput, options?: DetectOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): APIPromise<DetectResponse>;
+  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): APIPromise<DetectResponse | Blob>;
+  detect(image: ImageInput, options?: DetectOptions, request?: RequestOptions): APIPromise<DetectResponse | Blob> {
+    return this.#task('/v1/detect', image, options, options?.format === 'image' ? 'blob' : 'json', request);
   }
 
   /**
@@ -128,12 +131,12 @@ export class CVKit {
    * const result = await cv.segment(photo, { mask: 'png' });
    * const { data, width } = await decodeMask(result);
    */
-  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask'>, request?: RequestOptions): Promise<Blob>;
-  segment(image: ImageInput, options?: SegmentOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): Promise<SegmentResponse>;
-  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): Promise<SegmentResponse | Blob>;
-  async segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): Promise<SegmentResponse | Blob> {
+  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask'>, request?: RequestOptions): APIPromise<Blob>;
+  segment(image: ImageInput, options?: SegmentOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): APIPromise<SegmentResponse>;
+  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): APIPromise<SegmentResponse | Blob>;
+  segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): APIPromise<SegmentResponse | Blob> {
     const blob = options?.format === 'image' || options?.format === 'mask';
-    return (await this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request)) as SegmentResponse | Blob;
+    return this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request);
   }
 
   /**
@@ -143,18 +146,18 @@ export class CVKit {
    * const { results } = await cv.classifyBatch([urlA, bytesB], { top_k: 1 });
    * for (const r of results) console.log('error' in r ? r.error.message : r.predictions[0]?.label);
    */
-  async classifyBatch(images: readonly ImageInput[], options?: ClassifyOptions, request?: RequestOptions): Promise<ClassifyBatchResponse> {
-    return (await this.#batch('/v1/classify', images, options, request)) as ClassifyBatchResponse;
+  classifyBatch(images: readonly ImageInput[], options?: ClassifyOptions, request?: RequestOptions): APIPromise<ClassifyBatchResponse> {
+    return this.#batch('/v1/classify', images, options, request);
   }
 
   /** Several images, detections for each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
-  async detectBatch(images: readonly ImageInput[], options?: Omit<DetectOptions, 'format'>, request?: RequestOptions): Promise<DetectBatchResponse> {
-    return (await this.#batch('/v1/detect', images, options, request)) as DetectBatchResponse;
+  detectBatch(images: readonly ImageInput[], options?: Omit<DetectOptions, 'format'>, request?: RequestOptions): APIPromise<DetectBatchResponse> {
+    return this.#batch('/v1/detect', images, options, request);
   }
 
   /** Several images, a segmentation of each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
-  async segmentBatch(images: readonly ImageInput[], options?: Omit<SegmentOptions, 'format'>, request?: RequestOptions): Promise<SegmentBatchResponse> {
-    return (await this.#batch('/v1/segment', images, options, request)) as SegmentBatchResponse;
+  segmentBatch(images: readonly ImageInput[], options?: Omit<SegmentOptions, 'format'>, request?: RequestOptions): APIPromise<SegmentBatchResponse> {
+    return this.#batch('/v1/segment', images, options, request);
   }
 
   /**
@@ -164,42 +167,47 @@ export class CVKit {
    * const { results } = await cv.analyze(photo, { tasks: { classify: { top_k: 3 }, detect: { threshold: 0.3 } } });
    * const { results: all } = await cv.analyze(photo, { tasks: ['classify', 'detect', 'segment'] });
    */
-  async analyze(image: ImageInput, options: AnalyzeOptions, request?: RequestOptions): Promise<AnalyzeResponse> {
-    const { body, headers, query } = await toAnalyzeBody(image, options.tasks);
-    return (await send(this.#config, { method: 'POST', path: '/v1/analyze', body, headers, query, expect: 'json' }, request)) as AnalyzeResponse;
+  analyze(image: ImageInput, options: AnalyzeOptions, request?: RequestOptions): APIPromise<AnalyzeResponse> {
+    return apiPromise(
+      toAnalyzeBody(image, options.tasks).then(({ body, headers, query }) =>
+        sendWithResponse(this.#config, { method: 'POST', path: '/v1/analyze', body, headers, query, expect: 'json' }, request),
+      ),
+    );
   }
 
   /**
    * Every served model (or one task's: `models({ task: 'detect' })`): id, task, tier, input size, labels, license,
    * accuracy, and which is each task's default.
    */
-  models(request?: RequestOptions): Promise<ModelList>;
-  models(query: ModelsQuery, request?: RequestOptions): Promise<ModelList>;
-  async models(query?: ModelsQuery | RequestOptions, request?: RequestOptions): Promise<ModelList> {
+  models(request?: RequestOptions): APIPromise<ModelList>;
+  models(query: ModelsQuery, request?: RequestOptions): APIPromise<ModelList>;
+  models(query?: ModelsQuery | RequestOptions, request?: RequestOptions): APIPromise<ModelList> {
     // models(request) keeps working: a filter has `task`, per-call settings never do.
     const filter = query && 'task' in query ? (query as ModelsQuery) : undefined;
     const settings = filter ? request : ((query as RequestOptions | undefined) ?? request);
     const params: Record<string, string> = filter?.task ? { task: filter.task } : {};
-    return (await send(this.#config, { method: 'GET', path: '/v1/models', query: params, expect: 'json' }, settings)) as ModelList;
+    return apiPromise(sendWithResponse(this.#config, { method: 'GET', path: '/v1/models', query: params, expect: 'json' }, settings));
   }
 
   /** One model with its label names (`label_names`, index for index) and the aliases `classes` accepts. */
-  async model(id: string, request?: RequestOptions): Promise<ModelDetail> {
-    return (await send(this.#config, { method: 'GET', path: `/v1/models/${encodeURIComponent(id)}`, expect: 'json' }, request)) as ModelDetail;
+  model(id: string, request?: RequestOptions): APIPromise<ModelDetail> {
+    return apiPromise(sendWithResponse(this.#config, { method: 'GET', path: `/v1/models/${encodeURIComponent(id)}`, expect: 'json' }, request));
   }
 
   /** `{ status: 'ok', version, isolate }` when the API is up. */
-  async health(request?: RequestOptions): Promise<Health> {
-    return (await send(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request)) as Health;
+  health(request?: RequestOptions): APIPromise<Health> {
+    return apiPromise(sendWithResponse(this.#config, { method: 'GET', path: '/health', expect: 'json' }, request));
   }
 
-  async #batch(path: string, images: readonly ImageInput[], options: object | undefined, request: RequestOptions | undefined) {
-    const { body, headers, query } = await toBatchBody(images, options);
-    return send(this.#config, { method: 'POST', path, body, headers, query, expect: 'json' }, request);
+  #batch<T>(path: string, images: readonly ImageInput[], options: object | undefined, request: RequestOptions | undefined): APIPromise<T> {
+    return apiPromise(
+      toBatchBody(images, options).then(({ body, headers, query }) => sendWithResponse(this.#config, { method: 'POST', path, body, headers, query, expect: 'json' }, request)),
+    );
   }
 
-  async #task(path: string, image: ImageInput, options: object | undefined, expect: HttpRequest['expect'], request: RequestOptions | undefined) {
-    const { body, headers, query } = await toRequestBody(image, options);
-    return send(this.#config, { method: 'POST', path, body, headers, query, expect }, request);
+  #task<T>(path: string, image: ImageInput, options: object | undefined, expect: HttpRequest['expect'], request: RequestOptions | undefined): APIPromise<T> {
+    return apiPromise(
+      toRequestBody(image, options).then(({ body, headers, query }) => sendWithResponse(this.#config, { method: 'POST', path, body, headers, query, expect }, request)),
+    );
   }
 }

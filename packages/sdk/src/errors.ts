@@ -2,6 +2,7 @@
  * Errors the client throws, one class per kind so callers can `instanceof` them (the openai-node family):
  *
  * CVKitError                     anything from this SDK (also: bad arguments, found before any request)
+ * ├─ ImageFileError               fromFile (in @cvkit/sdk/node) could not read the file: path, code (ENOENT, ...)
  * └─ APIError                    the request failed: status, code, message, request_id
  *    ├─ BadRequestError          400: invalid options, JSON, image string
  *    ├─ AuthenticationError      401: missing or wrong API key
@@ -20,9 +21,43 @@ import type { ErrorCode, ErrorIssue } from './types';
 /** Codes for failures that never reached an HTTP answer. */
 export type ClientErrorCode = 'connection_error' | 'connection_timeout' | 'user_abort';
 
+// Each published entry (".", "./node") is a self-contained bundle with its own copy of this class, so an error
+// thrown by fromFile must still pass `instanceof CVKitError` with the class imported from "@cvkit/sdk": the base class
+// recognises a brand shared by every copy. Subclasses keep the ordinary prototype check.
+const BRAND = Symbol.for('@cvkit/sdk.CVKitError');
+
 export class CVKitError extends Error {
   override name = 'CVKitError';
+  readonly [BRAND] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== CVKitError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
 }
+
+/** `fromFile` could not read the file; `code` is Node's (`ENOENT`, `EACCES`, `EISDIR`, ...). */
+export class ImageFileError extends CVKitError {
+  override name = 'ImageFileError';
+  readonly path: string;
+  readonly code: string | undefined;
+
+  constructor({ path, code, cause }: { path: string; code?: string | undefined; cause?: unknown }) {
+    const why = (code && FILE_ERRORS[code]) ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`Cannot read the image file '${path}': ${why}${code ? ` (${code})` : ''}.`, cause === undefined ? undefined : { cause });
+    this.path = path;
+    this.code = code;
+  }
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENAMETOOLONG: 'the path is too long',
+};
 
 export interface APIErrorInit {
   status: number | undefined;

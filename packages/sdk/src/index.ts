@@ -11,7 +11,7 @@
  * const cv = new CVKit({ baseURL: 'http://127.0.0.1:8787' });
  * const { predictions } = await cv.classify('https://example.com/cat.jpg', { top_k: 3 });
  */
-export { CVKit, type ClientOptions, type RequestOptions } from './client';
+export { type APIPromise, CVKit, type ClientOptions, type RequestOptions, type WithResponse } from './client';
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -22,6 +22,7 @@ export {
   BadRequestError,
   type ClientErrorCode,
   CVKitError,
+  ImageFileError,
   InternalServerError,
   NotFoundError,
   PayloadTooLargeError,

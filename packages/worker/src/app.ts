@@ -18,6 +18,7 @@ import { docsRoute } from './http/docs-route';
 import { guardFetch } from './http/fetch-image';
 import { rateLimit, type RateLimitOptions } from './http/rate-limit';
 import { modelsRoute } from './models/route';
+import { playgroundRoute } from './playground/route';
 import type { VisionProvider } from './providers/types';
 import { segmentHandler, segmentRoute } from './segment/route';
 
@@ -79,6 +80,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => f
     c.json((keys.enabled && !(await keys.verify(presentedKey(c))) ? { status: 'ok' } : { status: 'ok', version: VERSION, isolate: (isolate ??= crypto.randomUUID()) }) satisfies Health),
   );
 
+  playgroundRoute(app, VERSION);
   modelsRoute(app, { provider, fetch: imageFetch });
   for (const register of taskRoutes) register(app, { provider, fetch: imageFetch });
   analyzeRoute(app, { provider, fetch: imageFetch }, [classifyHandler, detectHandler, segmentHandler]);

@@ -9,6 +9,11 @@ describe('dataUrlToBytes', () => {
   it('decodes percent-encoded data and defaults the type', () => {
     expect(dataUrlToBytes('data:,a%20b')).toEqual({ type: 'text/plain', bytes: new Uint8Array([0x61, 0x20, 0x62]) });
   });
+  it('percent-decodes to bytes, not UTF-8 text: %FF is the byte 255, a stray % stays', () => {
+    expect(dataUrlToBytes('data:,%FF').bytes).toEqual(new Uint8Array([0xff]));
+    expect(dataUrlToBytes('data:,%e2%82%ac%4').bytes).toEqual(new Uint8Array([0xe2, 0x82, 0xac, 0x25, 0x34]));
+    expect(dataUrlToBytes('data:,100%zz é').bytes).toEqual(new Uint8Array([0x31, 0x30, 0x30, 0x25, 0x7a, 0x7a, 0x20, 0xc3, 0xa9]));
+  });
   it('keeps parameters out of the type', () => {
     expect(dataUrlToBytes('data:image/jpeg;name=x.jpg;base64,/9j/').type).toBe('image/jpeg');
   });

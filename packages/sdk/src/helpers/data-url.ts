@@ -14,7 +14,7 @@ function decodeDataUrl(url: string): { type: string; bytes: Uint8Array<ArrayBuff
   const data = url.slice(match[0].length);
   const base64 = /;base64$/i.test(meta);
   const type = (base64 ? meta.slice(0, -7) : meta).split(';')[0] || 'text/plain';
-  if (!base64) return { type, bytes: new TextEncoder().encode(decodeURIComponent(data)) as Uint8Array<ArrayBuffer> };
+  if (!base64) return { type, bytes: percentDecode(data) };
   let binary: string;
   try {
     binary = atob(data.replace(/\s+/g, ''));
@@ -24,6 +24,27 @@ function decodeDataUrl(url: string): { type: string; bytes: Uint8Array<ArrayBuff
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return { type, bytes };
+}
+
+/**
+ * Percent-decoding to bytes, as the fetch spec decodes a data: URL's body: `%FF` is the byte 0xFF (not UTF-8 text,
+ * so no URIError), a `%` not followed by two hex digits stays as it is, other characters are their UTF-8 bytes.
+ */
+function percentDecode(data: string): Uint8Array<ArrayBuffer> {
+  const utf8 = new TextEncoder().encode(data);
+  const out = new Uint8Array(utf8.length);
+  let n = 0;
+  for (let i = 0; i < utf8.length; i++) {
+    const byte = utf8[i] as number;
+    const hex = byte === 0x25 && i + 2 < utf8.length ? String.fromCharCode(utf8[i + 1] as number, utf8[i + 2] as number) : '';
+    if (/^[\da-f]{2}$/i.test(hex)) {
+      out[n++] = Number.parseInt(hex, 16);
+      i += 2;
+    } else {
+      out[n++] = byte;
+    }
+  }
+  return out.slice(0, n);
 }
 
 /** A `data:` URL as a Blob of its media type, ready for `URL.createObjectURL`, `<img>`, a file or an upload. */

@@ -147,6 +147,11 @@ async function readAnswer(res: Response, expect: HttpRequest['expect']): Promise
 
 /** Sends one request with retries; resolves with the parsed JSON or the Blob. */
 export async function send(config: TransportConfig, req: HttpRequest, options: RequestOptions = {}): Promise<unknown> {
+  return (await sendWithResponse(config, req, options)).data;
+}
+
+/** As `send`, with the HTTP response of the successful attempt (its body already read into `data`). */
+export async function sendWithResponse(config: TransportConfig, req: HttpRequest, options: RequestOptions = {}): Promise<{ data: unknown; response: Response }> {
   const maxRetries = checkMaxRetries(options.maxRetries ?? config.maxRetries);
   const timeout = checkTimeout(options.timeout ?? config.timeout);
   const userSignal = options.signal;
@@ -174,7 +179,7 @@ export async function send(config: TransportConfig, req: HttpRequest, options: R
       if (req.body !== undefined) init.body = req.body;
       // Called unbound: a fetch kept as a method of another object fails in browsers and Workers ("Illegal invocation").
       const res = await config.fetch.call(undefined, url, init);
-      if (res.ok) return await readAnswer(res, req.expect);
+      if (res.ok) return { data: await readAnswer(res, req.expect), response: res };
       failure = errorFromResponse(res, await res.text());
       retryable = shouldRetryStatus(res.status, res.headers);
     } catch (err) {
