@@ -49,6 +49,11 @@ async function phase(url: string, concurrency: number, ms: number) {
   let documented4xx = 0;
   let overloaded = 0;
   let errors = 0;
+  const kinds = new Map<string, number>();
+  const error = (kind: string) => {
+    errors++;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  };
   const end = Date.now() + ms;
   const worker = async (w: number) => {
     for (let i = w; Date.now() < end; i += concurrency) {
@@ -56,20 +61,21 @@ async function phase(url: string, concurrency: number, ms: number) {
       const t0 = performance.now();
       try {
         const res = await fetch(`${url}${c.path}`, { method: 'POST', headers: { 'content-type': c.type }, body: c.body, signal: AbortSignal.timeout(60_000) });
-        await res.arrayBuffer();
+        const text = await res.text();
         if (res.status === 200) ok++;
-        else if (res.status === 503 && res.headers.get('retry-after')) overloaded++;
+        else if (res.status === 503 && text.includes('"code":"overloaded"') && res.headers.get('retry-after')) overloaded++;
         else if ([400, 413, 415, 422].includes(res.status)) documented4xx++;
-        else errors++;
-      } catch {
-        errors++;
+        else if (res.status === 503 && text.startsWith('Your worker restarted mid-request')) error('wrangler proxy 503');
+        else error(`HTTP ${res.status}`);
+      } catch (err) {
+        error(`no answer (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message.slice(0, 40) : (err as Error).name})`);
       }
       latencies.push(performance.now() - t0);
       n++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  return { n, ok, documented4xx, overloaded, errors, p50: q(latencies, 50), p99: q(latencies, 99), rps: n / (ms / 1000) };
+  return { n, ok, documented4xx, overloaded, errors, kinds: [...kinds].map(([k, v]) => `${v} ${k}`).join(', '), p50: q(latencies, 50), p99: q(latencies, 99), rps: n / (ms / 1000) };
 }
 
 /** Runs the soak and writes its section through `say`. */
@@ -85,7 +91,7 @@ export async function soak(say: Say, { quick = false } = {}) {
       const r = await phase(server.url, concurrency, seconds * 1000);
       const after = workerdRss(server.pid);
       const pct = (x: number) => `${((100 * x) / Math.max(1, r.n)).toFixed(1)}%`;
-      rows.push([String(concurrency), `${seconds} s`, String(r.n), r.rps.toFixed(1), r.p50.toFixed(0), r.p99.toFixed(0), pct(r.ok), pct(r.documented4xx), pct(r.overloaded), String(r.errors), `${(before / 2 ** 20).toFixed(0)} -> ${(after / 2 ** 20).toFixed(0)}`]);
+      rows.push([String(concurrency), `${seconds} s`, String(r.n), r.rps.toFixed(1), r.p50.toFixed(0), r.p99.toFixed(0), pct(r.ok), pct(r.documented4xx), pct(r.overloaded), r.errors ? `${r.errors}: ${r.kinds}` : '0', `${(before / 2 ** 20).toFixed(0)} -> ${(after / 2 ** 20).toFixed(0)}`]);
     }
     say('## Soak: mixed good and bad requests, admission control on');
     say();

@@ -13,7 +13,7 @@ import { repoRoot, workerdRss } from './support/worker-server';
 
 const base = inject('workerUrl');
 const pid = inject('workerPid');
-const MUTATIONS = 2400;
+const MUTATIONS = 2000;
 /** Stop early past this (the machine may be slow); the count reached is reported. */
 const TIME_BUDGET_MS = 120_000;
 const CONCURRENCY = 3;
@@ -120,7 +120,7 @@ function mutate(format: Format, original: Uint8Array, random: () => number): { b
 
 const isolate = async () => ((await (await fetch(`${base}/health`)).json()) as { isolate: string }).isolate;
 
-it(`${MUTATIONS} mutated images through classify, detect and segment: 200 or a documented 4xx, one isolate, bounded memory`, async () => {
+it(`up to ${MUTATIONS} mutated images through classify, detect and segment: 200 or a documented 4xx, one isolate, bounded memory`, async () => {
   const random = prng(0xc0ffee);
   const start = await isolate();
   // warm every endpoint (models load) before the memory baseline
@@ -132,7 +132,8 @@ it(`${MUTATIONS} mutated images through classify, detect and segment: 200 or a d
   const rssBefore = workerdRss(pid);
   const cases = Array.from({ length: MUTATIONS }, (_, i) => {
     const [format, original] = seeds[i % seeds.length]!;
-    const task = ['classify', 'detect', 'segment'][Math.floor(i / seeds.length) % 3]!;
+    // inference dominates the time: most go to classify, every file format reaches every endpoint
+    const task = (['classify', 'classify', 'classify', 'classify', 'classify', 'classify', 'detect', 'detect', 'segment', 'segment'] as const)[Math.floor(i / seeds.length) % 10]!;
     return { format, task, ...mutate(format, original, random) };
   });
   const deadline = Date.now() + TIME_BUDGET_MS;
@@ -141,16 +142,32 @@ it(`${MUTATIONS} mutated images through classify, detect and segment: 200 or a d
   let next = 0;
   let done = 0;
   let peakRss = rssBefore;
+  let reconnects = 0;
   const runOne = async () => {
     while (next < cases.length && Date.now() < deadline) {
       const c = cases[next++]!;
+      const send = () =>
+        fetch(`${base}/v1/${c.task}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: c.bytes as Uint8Array<ArrayBuffer>, signal: AbortSignal.timeout(30_000) });
       let res: Response;
       let text: string;
       try {
-        res = await fetch(`${base}/v1/${c.task}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: c.bytes as Uint8Array<ArrayBuffer>, signal: AbortSignal.timeout(30_000) });
+        // wrangler dev's proxy now and then closes a kept-alive connection as it is reused ("fetch failed", no
+        // answer from cvkit at all): that one request is sent again, once. A timeout is not retried.
+        res = await send().catch((err: unknown) => {
+          if (err instanceof Error && err.name === 'TimeoutError') throw err;
+          reconnects++;
+          return send();
+        });
         text = await res.text();
+        // the same from the proxy's side: its connection to workerd dropped. Not cvkit's answer (text/plain, not
+        // the error shape); a crash would also change the isolate id, which is checked at the end.
+        if (res.status === 503 && text.startsWith('Your worker restarted mid-request')) {
+          reconnects++;
+          res = await send();
+          text = await res.text();
+        }
       } catch (err) {
-        bad.push(`${c.task} ${c.format} ${c.kind} #${cases.indexOf(c)} -> no answer: ${String(err)}`);
+        bad.push(`${c.task} ${c.format} ${c.kind} -> no answer: ${String(err)} ${String((err as Error).cause ?? '')}`);
         continue;
       }
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -162,7 +179,7 @@ it(`${MUTATIONS} mutated images through classify, detect and segment: 200 or a d
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, runOne));
   const rssAfter = workerdRss(pid);
-  console.log(`fuzz: ${done} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, workerd RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> peak ${(Math.max(peakRss, rssAfter) / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`fuzz: ${done} requests (${reconnects} resent after a dropped connection), statuses ${JSON.stringify(Object.fromEntries(statuses))}, workerd RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> peak ${(Math.max(peakRss, rssAfter) / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB`);
   expect(bad).toEqual([]);
   expect(done).toBeGreaterThanOrEqual(Math.min(MUTATIONS, 500));
   expect(await isolate()).toBe(start);
