@@ -25,6 +25,8 @@ export interface Env {
   API_KEYS?: string;
   /** Memory budget for resident models, MiB (default 80). */
   MODEL_BUDGET_MB?: string;
+  /** Comma-separated runtime names this worker may use (default: all, e.g. "ort-web" to serve only ONNX files). */
+  RUNTIMES?: string;
 }
 
 /** The model pack as the MODELS assets binding serves it. */
@@ -58,7 +60,7 @@ export default {
     app ??= createApp({
       provider: createPipelineProvider({
         tier: 'edge',
-        runtimes: workerdRuntimes(),
+        runtimes: workerdRuntimes().filter((r) => !env.RUNTIMES || env.RUNTIMES.split(',').map((n) => n.trim()).includes(r.name)),
         files: assetFiles(env.MODELS),
         budgetMb: env.MODEL_BUDGET_MB ? Number(env.MODEL_BUDGET_MB) : undefined,
       }),
