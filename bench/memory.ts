@@ -1,7 +1,8 @@
 /**
  * Memory probe, run in a fresh Node process per model set by run.ts: serves one real request per model through
- * the Node pipeline (photon decode of a 1024x768 JPEG, ORT-web wasm inference), then prints the wasm memories
- * of ORT and of the image decoders, and the JS heap, as JSON. ORT-web's wasm memory only grows, so the numbers are the peak.
+ * the Node pipeline (JPEG decode of a 1024x768 photo, inference on the model's served runtime), then prints the wasm
+ * memory of each runtime (as the runtimes report it: LiteRT.js and onnxruntime-web), of the image decoders, and the
+ * JS heap, as JSON. Wasm memory only grows, so the numbers are the peak.
  *   CVKIT_BENCH_JPEG=photo.jpg [CVKIT_BUDGET_MB=n] node --import tsx bench/memory.ts <model id> [<model id> ...]
  */
 import { readFileSync } from 'node:fs';
@@ -29,14 +30,16 @@ WebAssembly.Instance = new Proxy(Instance, {
 });
 
 const { repoRoot } = await import('../test/support/worker-server');
-const { createNodeApp } = await import('../packages/worker/src/node');
+const { createNodeProvider } = await import('../packages/worker/src/node');
+const { createApp } = await import('../packages/worker/src/app');
 const { manifest } = await import('../packages/worker/src/models/manifest');
 // The request image comes from the parent (run.ts), so that making it does not count in photon's memory here.
 const jpeg = new Uint8Array(readFileSync(process.env.CVKIT_BENCH_JPEG ?? ''));
 
 // CVKIT_BUDGET_MB overrides the engine's memory budget (the before/after comparison turns it off).
 const budgetMb = process.env.CVKIT_BUDGET_MB ? Number(process.env.CVKIT_BUDGET_MB) : undefined;
-const app = createNodeApp({ modelDir: join(repoRoot, 'models'), engine: { budgetMb } });
+const provider = createNodeProvider({ modelDir: join(repoRoot, 'models'), budgetMb });
+const app = createApp({ provider });
 for (const id of process.argv.slice(2)) {
   const model = manifest.models.find((m) => m.id === id);
   if (!model) throw new Error(`unknown model ${id}`);
@@ -50,13 +53,14 @@ const memoryBytes = (i: WebAssembly.Instance) =>
 const isPhoton = (i: WebAssembly.Instance) => 'photonimage_new_from_byteslice' in i.exports;
 const isTurbo = (i: WebAssembly.Instance) => 'tjDecompress2' in i.exports;
 const isUndici = (i: WebAssembly.Instance) => 'llhttp_init' in i.exports;
-// ORT's exports are minified: it is the instance that is none of the others.
 const sum = (xs: WebAssembly.Instance[]) => xs.reduce((a, i) => a + memoryBytes(i), 0);
-const ort = sum(instances.filter((i) => !isPhoton(i) && !isTurbo(i) && !isUndici(i)));
+const runtime = (name: string) => provider.resident.runtime(name)?.memoryBytes() ?? 0;
+const [litert, ort] = [runtime('litert'), runtime('ort-web')];
+void isUndici;
 // Decoders: photon (PNG, WebP, GIF, BMP, resizing) and libjpeg-turbo (JPEG; dropped instances are not counted).
 const photon = sum(instances.filter((i) => isPhoton(i) || isTurbo(i)));
 
 if (process.env.DEBUG_EXPORTS) for (const i of instances) console.error(Object.keys(i.exports).slice(0, 12).join(","));
 globalThis.gc?.();
 const usage = process.memoryUsage();
-console.log(JSON.stringify({ ort, photon, heap: usage.heapUsed, external: usage.external }));
+console.log(JSON.stringify({ litert, ort, photon, heap: usage.heapUsed, external: usage.external }));

@@ -6,7 +6,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,8 +13,7 @@ import * as ortNative from 'onnxruntime-node';
 import { manifest, type ArtifactSpec, type ModelSpec } from '../packages/worker/src/models/manifest';
 import { createNodeProvider } from '../packages/worker/src/node';
 import type { Tensors } from '../packages/worker/src/runtimes/types';
-import type { WorkerServer } from '../test/support/worker-server';
-import { repoRoot } from '../test/support/worker-server';
+import { repoRoot, startWorker, type WorkerServer } from '../test/support/worker-server';
 import { benchInputs } from './tensor';
 
 export interface Reporter {
@@ -32,6 +30,19 @@ function nativeFeeds(inputs: Tensors) {
   const feeds: Record<string, ortNative.Tensor> = {};
   for (const [name, t] of Object.entries(inputs)) feeds[name] = new ortNative.Tensor(t.dtype, t.data, t.dims);
   return feeds;
+}
+
+/**
+ * GET with one retry on a dropped connection: between two calls this process runs inference for seconds, and the
+ * server may close the kept-alive connection meanwhile (a GET is safe to send again).
+ */
+async function getJson<T>(url: string): Promise<T> {
+  try {
+    return (await (await fetch(url)).json()) as T;
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return (await (await fetch(url)).json()) as T;
+  }
 }
 
 export type RuntimeTimes = Record<string, { workerd: number[]; node: number[]; native: number[]; load: number | null }>;
@@ -54,7 +65,7 @@ export async function runtimesSection(bench: WorkerServer, r: Reporter, { quick,
   for (let round = 0; round < rounds; round++) {
     for (const { model, artifact } of pairs) {
       const t = (times[artifact.key] ??= { workerd: [], node: [], native: [], load: null });
-      const res = (await (await fetch(`${bench.url}/infer?model=${model.id}&runtime=${artifact.runtime}&runs=${runs}`)).json()) as { load_ms: number | null; runs_ms: number[] };
+      const res = await getJson<{ load_ms: number | null; runs_ms: number[] }>(`${bench.url}/infer?model=${model.id}&runtime=${artifact.runtime}&runs=${runs}`);
       if (res.load_ms !== null) t.load = res.load_ms;
       t.workerd.push(...res.runs_ms);
       const inputs = benchInputs(model, artifact);
@@ -104,17 +115,20 @@ export async function runtimesSection(bench: WorkerServer, r: Reporter, { quick,
 export function runtimeSizes(r: Reporter) {
   r.say('### What each runtime adds to the worker, and the worker against the limits');
   r.say();
-  const require = createRequire(import.meta.url);
+  // Files by path inside their package (export maps hide the bundled builds that wrangler picks).
   const size = (specifier: string) => {
-    const bytes = readFileSync(require.resolve(specifier));
+    const [scope, name, ...rest] = specifier.split('/');
+    const pkg = scope?.startsWith('@') ? `${scope}/${name}` : (scope as string);
+    const path = scope?.startsWith('@') ? rest.join('/') : [name, ...rest].join('/');
+    const bytes = readFileSync(join(repoRoot, 'node_modules', pkg, path));
     return { raw: bytes.length, gzip: gzipSync(bytes).length };
   };
   const parts = [
     ['LiteRT.js wasm (compat build)', '@litertjs/core/wasm/litert_wasm_compat_internal.wasm'],
     ['LiteRT.js glue', '@litertjs/core/wasm/litert_wasm_compat_internal.js'],
-    ['LiteRT.js library', '@litertjs/core'],
-    ['onnxruntime-web wasm', 'onnxruntime-web/ort-wasm-simd-threaded.wasm'],
-    ['onnxruntime-web library + glue (wasm bundle)', 'onnxruntime-web/wasm'],
+    ['LiteRT.js library', '@litertjs/core/dist/index.js'],
+    ['onnxruntime-web wasm', 'onnxruntime-web/dist/ort-wasm-simd-threaded.wasm'],
+    ['onnxruntime-web library + glue (onnxruntime-web/wasm bundle)', 'onnxruntime-web/dist/ort.wasm.bundle.min.mjs'],
   ] as const;
   const rows: (string | number)[][] = parts.map(([name, spec]) => {
     const s = size(spec);
@@ -134,5 +148,44 @@ export function runtimeSizes(r: Reporter) {
     r.json.sizes = { parts: rows, worker: { raw, gzip } };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * End to end over HTTP in workerd, the same requests to two workers side by side (interleaved): one with every
+ * runtime (the served defaults: LiteRT.js for classify and segment) and one with onnxruntime-web only (RUNTIMES var).
+ */
+export async function endToEnd(r: Reporter, image: { name: string; type: string; bytes: Uint8Array<ArrayBuffer> }, { quick }: { quick: boolean }) {
+  r.say(`### Default models end to end in workerd: LiteRT.js vs onnxruntime-web (${image.name}, HTTP on loopback, ms)`);
+  r.say();
+  const workers = { all: await startWorker(), ort: await startWorker({ vars: { RUNTIMES: 'ort-web' } }) };
+  try {
+    const rows: (string | number)[][] = [];
+    const out: Record<string, unknown> = {};
+    for (const task of ['classify', 'segment'] as const) {
+      const times: Record<'all' | 'ort', { http: number[]; inference: number[]; runtime: string }> = { all: { http: [], inference: [], runtime: '' }, ort: { http: [], inference: [], runtime: '' } };
+      const n = quick ? 3 : 30;
+      for (let i = 0; i < n + 2; i++) {
+        for (const which of ['all', 'ort'] as const) {
+          const s = performance.now();
+          const res = await fetch(`${workers[which].url}/v1/${task}${task === 'segment' ? '?mask=none' : ''}`, { method: 'POST', headers: { 'content-type': image.type }, body: image.bytes });
+          const body = (await res.json()) as { model: { runtime: string }; timings: { inference_ms: number } };
+          const e = performance.now() - s;
+          if (i < 2) continue; // warm-up (the first loads the runtime and the model)
+          times[which].http.push(e);
+          times[which].inference.push(body.timings.inference_ms);
+          times[which].runtime = body.model.runtime;
+        }
+      }
+      const [a, o] = [times.all, times.ort];
+      const m = (xs: number[]) => r.stats(xs).median;
+      rows.push([task, `${a.runtime}: ${f1(m(a.inference))}`, `${o.runtime}: ${f1(m(o.inference))}`, (m(o.inference) / m(a.inference)).toFixed(2), f1(m(a.http)), f1(m(o.http)), (m(o.http) / m(a.http)).toFixed(2)]);
+      out[task] = times;
+    }
+    r.table(['default model', 'inference p50, served', 'inference p50, ORT only', 'inference speed-up', 'HTTP p50, served', 'HTTP p50, ORT only', 'end-to-end speed-up'], rows);
+    r.json.endToEnd = out;
+  } finally {
+    await workers.all.stop();
+    await workers.ort.stop();
   }
 }

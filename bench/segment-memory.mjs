@@ -40,8 +40,10 @@ function modelPath(file) {
 const fromManifest = (id) => {
   const m = manifest.models.find((x) => x.id === id);
   if (!m) throw new Error(`${id} is not in the manifest`);
-  const { name, layout, width, height } = m.input;
-  return { id, file: m.file, input: name, dims: layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3], opt: m.session.graphOptimizationLevel };
+  // This study is about onnxruntime-web's memory: its ONNX artifact (the served runtime may be another).
+  const a = m.artifacts.find((x) => x.runtime === 'ort-web');
+  const { width, height } = m.input;
+  return { id, file: a.file, input: a.input.name, dims: a.input.layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3], opt: a.session.graphOptimizationLevel };
 };
 const MODELS = {
   cls: fromManifest('mobilenet_v2_1.0_224'),

@@ -41,6 +41,6 @@ export function formatSegment(r: SegmentResponse): string {
 }
 
 export function formatModels({ models }: ModelList): string {
-  const rows = models.map((m) => [m.task, m.id, m.default ? 'yes' : '', `${m.input.width}x${m.input.height}`, m.accuracy, m.tier]);
-  return table(['task', 'id', 'default', 'input', 'accuracy', 'tier'], rows);
+  const rows = models.map((m) => [m.task, m.id, m.default ? 'yes' : '', `${m.input.width}x${m.input.height}`, m.accuracy, m.tier, m.runtime]);
+  return table(['task', 'id', 'default', 'input', 'accuracy', 'tier', 'runtime'], rows);
 }

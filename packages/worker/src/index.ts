@@ -26,6 +26,8 @@ export interface Env {
   API_KEYS?: string;
   /** Memory budget for resident models, MiB (default 80). */
   MODEL_BUDGET_MB?: string;
+  /** Comma-separated runtime names this worker may use (default: all, e.g. "ort-web" to serve only ONNX files). */
+  RUNTIMES?: string;
   /** Image URLs: comma-separated hosts (`*.example.com`), addresses or CIDR ranges; only these when set. */
   IMAGE_URL_ALLOW?: string;
   /** Image URLs: hosts, addresses or ranges never fetched. */
@@ -76,7 +78,7 @@ export default {
     app ??= createApp({
       provider: createPipelineProvider({
         tier: 'edge',
-        runtimes: workerdRuntimes(),
+        runtimes: workerdRuntimes().filter((r) => !env.RUNTIMES || env.RUNTIMES.split(',').map((n) => n.trim()).includes(r.name)),
         files: assetFiles(env.MODELS),
         budgetMb: env.MODEL_BUDGET_MB ? Number(env.MODEL_BUDGET_MB) : undefined,
       }),

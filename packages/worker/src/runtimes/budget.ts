@@ -26,7 +26,7 @@ export interface ResidentModelsOptions {
   budgetMb?: number;
   /** The longest a request waits for a load, room or a busy model, ms. */
   waitMs?: number;
-  /** How often a waiting request looks again, ms. */
+  /** How often a waiting request looks again, ms: it starts at 2 ms and backs off to this. */
   pollMs?: number;
   /** Clock and sleep, injectable for tests. */
   now?: () => number;
@@ -59,7 +59,7 @@ export function createResidentModels({
   readFile,
   budgetMb = DEFAULT_BUDGET_MB,
   waitMs = 30_000,
-  pollMs = 5,
+  pollMs = 50,
   now = Date.now,
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }: ResidentModelsOptions): ResidentModels {
@@ -114,12 +114,14 @@ export function createResidentModels({
       if (!runtime) throw new Error(`runtime ${artifact.runtime} is not available on this host`);
       const local = runtime.kind === 'local';
       const start = now();
-      let waitingFor = '';
       let held: Entry | undefined;
+      // Short first looks (a model busy for one inference frees up in milliseconds), then backing off, so that many
+      // waiters do not take the isolate's one thread from the work they wait for.
+      let delay = Math.min(2, pollMs);
       const wait = async (what: string) => {
-        waitingFor = what;
-        if (now() - start >= waitMs) throw busyError(waitingFor, now() - start);
-        await sleep(pollMs);
+        if (now() - start >= waitMs) throw busyError(what, now() - start);
+        await sleep(delay);
+        delay = Math.min(pollMs, delay * 1.5);
       };
       try {
         for (;;) {
