@@ -209,8 +209,12 @@ function encodeTensors(entries: TensorEntry[]): { headers: Record<string, unknow
 }
 
 function assemble(header: Record<string, unknown>, chunks: Uint8Array[]): EncodedMessage {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  if (chunks.length === 0) return { body: json, headers: { 'content-type': 'application/json' } };
+  let text = JSON.stringify(header);
+  if (chunks.length === 0) return { body: new TextEncoder().encode(text), headers: { 'content-type': 'application/json' } };
+  // Pad the header with JSON whitespace to a multiple of 8 bytes: the first tensor then starts aligned, and the
+  // reader can view the bytes as a typed array instead of copying them (every later tensor, if sizes allow).
+  text += ' '.repeat((8 - (new TextEncoder().encode(text).length % 8)) % 8);
+  const json = new TextEncoder().encode(text);
   const body = new Uint8Array(json.length + chunks.reduce((n, c) => n + c.length, 0));
   body.set(json, 0);
   let at = json.length;
