@@ -275,6 +275,10 @@ export async function startOipServer(options: OipServerOptions): Promise<OipServ
       else res.destroy();
     }
   });
+  // Idle keep-alive connections stay open a minute: a client reusing one just as the server drops it sees a reset
+  // (a 503 for the worker), so the server should not be the side that drops them early.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => ok());

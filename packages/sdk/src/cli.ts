@@ -17,7 +17,7 @@ import { dataUrlToBytes } from './helpers/data-url';
 import type { ImageInput } from './image-input';
 import { readEnv } from './internal/env';
 import { fromFile } from './node';
-import type { DetectOptions, SegmentOptions } from './types';
+import type { DetectOptions, Fallback, SegmentOptions, TierOption } from './types';
 
 const VERSION = '0.1.0';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
@@ -34,6 +34,7 @@ Commands:
 
 Options:
   --model <id>              a model id from \`cvkit models\` (default: the task's default)
+  --tier <edge|gpu|auto>    where to run it (default auto: the model's preferred tier, falling back to the other)
   --top-k <n>               classify: how many predictions (default 5)
   --threshold <0..1>        detect: smallest score reported (default 0.5)
   --iou <0..1>              detect: NMS IoU (default 0.45)
@@ -58,6 +59,7 @@ function parse(argv: string[]) {
       strict: true,
       options: {
         model: { type: 'string' },
+        tier: { type: 'string' },
         'top-k': { type: 'string' },
         threshold: { type: 'string' },
         iou: { type: 'string' },
@@ -113,6 +115,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
     if (flags.out && command !== 'detect' && command !== 'segment') throw new UsageError('--out is for detect and segment.');
     if (flags.mask && !['png', 'rle', 'none'].includes(flags.mask)) throw new UsageError('--mask must be png, rle or none.');
+    if (flags.tier && !['edge', 'gpu', 'auto'].includes(flags.tier)) throw new UsageError('--tier must be edge, gpu or auto.');
 
     const numbers = {
       top_k: number('top-k', flags['top-k']),
@@ -136,14 +139,21 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     }
     const image = await readImage(input as string);
     const model = flags.model;
+    const tier = flags.tier as TierOption | undefined;
     const classes = flags.classes;
+    // Where it ran, when it was not where it was first tried (printed after the table).
+    const fellBack = (r: { fallback?: Fallback | undefined }) => {
+      if (r.fallback && !flags.json) err(`cvkit: ran on the ${r.fallback.from === 'gpu' ? 'edge' : 'GPU'} tier: ${r.fallback.message}`);
+    };
 
     if (command === 'classify') {
-      const result = await cv.classify(image, { model, top_k: numbers.top_k });
+      const result = await cv.classify(image, { model, tier, top_k: numbers.top_k });
       print(result, () => formatClassify(result));
+      fellBack(result);
     } else if (command === 'detect') {
       const options: DetectOptions & { format?: 'json' } = {
         model,
+        tier,
         threshold: numbers.threshold,
         iou: numbers.iou,
         max_detections: numbers.max_detections,
@@ -157,13 +167,15 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         delete result.annotated_image; // written to the file; keep the printed JSON small
       }
       print(result, () => formatDetect(result));
+      fellBack(result);
       if (flags.out && !flags.json) out(`annotated image written to ${flags.out}`);
     } else {
       const mask = (flags.mask ?? (flags.json ? undefined : 'none')) as SegmentOptions['mask'];
-      const result = await cv.segment(image, { model, classes, mask });
+      const result = await cv.segment(image, { model, tier, classes, mask });
       print(result, () => formatSegment(result));
+      fellBack(result);
       if (flags.out) {
-        const overlay = await cv.segment(image, { model, classes, format: 'image' });
+        const overlay = await cv.segment(image, { model, tier, classes, format: 'image' });
         await writeFile(flags.out, new Uint8Array(await overlay.arrayBuffer()));
         if (!flags.json) out(`mask overlay written to ${flags.out}`);
       }

@@ -12,14 +12,31 @@
 /** Tasks the API answers. */
 export type Task = 'classify' | 'detect' | 'segment';
 
-/** Where a model runs: inside the worker isolate, or on the remote GPU tier. */
-export type Tier = 'edge' | 'remote';
+/** Where a model runs: inside the worker isolate (`edge`), or on the remote GPU tier (`gpu`). */
+export type Tier = 'edge' | 'gpu';
+
+/** Which tier a request asks for: `auto` (default) follows the model's preference and falls back to the other tier. */
+export type TierOption = 'edge' | 'gpu' | 'auto';
+
+/** Set in a response that ran on another tier than the one tried first. */
+export interface Fallback {
+  /** The tier tried first. */
+  from: Tier;
+  /** Its error code: `upstream_error`, `upstream_unavailable`, `timeout`, `rate_limited`. */
+  reason: string;
+  message: string;
+  /** For a GPU-only model answered by its edge substitute: the model that was asked for. */
+  substitute_for?: string | undefined;
+}
 
 /** Public description of a served model (`GET /v1/models`, and `model` in every task response). */
 export interface ModelInfo {
   id: string;
   task: Task;
+  /** In a task response: the tier that ran it. In `models()`: the tier `auto` runs it on now. */
   tier: Tier;
+  /** Every tier the model may run on (`gpu` only while a GPU tier is configured). */
+  tiers: Tier[];
   /** The model a task uses when the request names none. */
   default: boolean;
   /** The model's input size in pixels. */
@@ -58,6 +75,8 @@ export interface Timings {
 export interface CommonOptions {
   /** Model id from `models()`; the task's default model when absent. */
   model?: string;
+  /** `edge`, `gpu` or `auto` (default): where to run; `auto` may fall back (see `fallback` in the response). */
+  tier?: TierOption;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -84,6 +103,8 @@ export interface ClassifyResponse {
   model: ModelInfo;
   image: ImageInfo;
   predictions: Classification[];
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
   timings: Timings;
 }
 
@@ -131,6 +152,8 @@ export interface DetectResponse {
   image: ImageInfo;
   /** Sorted by score, best first. */
   detections: Detection[];
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
   timings: Timings;
   /** With `annotate: true`: the photo with each box drawn and labelled, as a data URL. */
   annotated_image?: string;
@@ -215,6 +238,8 @@ export interface SegmentResponse {
   /** One entry per class present, background included, largest first. */
   segments: Segment[];
   mask: SegmentMask;
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
   timings: Timings;
 }
 
@@ -263,4 +288,11 @@ export interface Health {
   version: string;
   /** Identifies the isolate that answered: it changes when an isolate restarts. */
   isolate: string;
+  /** The GPU tier as this isolate sees it. */
+  gpu: {
+    configured: boolean;
+    breaker?: 'closed' | 'open' | 'half-open' | undefined;
+    retry_after?: number | undefined;
+    last_error?: { at: string; code: string; message: string } | undefined;
+  };
 }

@@ -10,6 +10,8 @@ import { detectRoute } from './detect/route';
 import { segmentRoute } from './segment/route';
 import { ApiError } from './errors';
 import { manifest, modelInfo } from './models/manifest';
+import type { GpuTier } from './providers/gpu-tier';
+import { createTieredProvider, type TieredProvider } from './providers/tiered';
 import type { VisionProvider } from './providers/types';
 
 export const VERSION = '0.1.0';
@@ -20,11 +22,17 @@ export interface AppOptions {
   apiKeys?: string[];
   /** Fetch used for image URLs. */
   fetch?: typeof fetch;
+  /** The remote GPU tier (providers/gpu-tier.ts); absent: edge only. */
+  gpu?: GpuTier;
+  /** Why a configured GPU tier is off (reported by /health). */
+  gpuProblem?: string;
 }
 
 /** What a task's route needs from the app. */
 export interface RouteDeps {
   provider: VisionProvider;
+  /** The provider routes call: picks the tier per request, says where the answer came from. */
+  tiers: TieredProvider;
   fetch: typeof fetch;
 }
 
@@ -35,8 +43,9 @@ export type AppEnv = { Variables: { requestId: string } };
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: AppOptions) {
+export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch, gpu, gpuProblem }: AppOptions) {
   const app = new Hono<AppEnv>();
+  const tiers = createTieredProvider({ edge: provider, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}) });
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -46,7 +55,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
     c.header('x-request-id', id);
   });
 
-  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections'], maxAge: 86400 }));
+  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-cvkit-tier'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
     if (apiKeys.length === 0 || c.req.method === 'OPTIONS') return next();
@@ -60,11 +69,13 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
 
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
   let isolate: string | undefined;
-  app.get('/health', (c) => c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()) } satisfies Health));
+  app.get('/health', (c) =>
+    c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()), gpu: tiers.health() } satisfies Health),
+  );
 
-  app.get('/v1/models', (c) => c.json({ models: manifest.models.map(modelInfo) } satisfies ModelList));
+  app.get('/v1/models', (c) => c.json({ models: manifest.models.map((m) => modelInfo(m, tiers.tiersOf(m))) } satisfies ModelList));
 
-  for (const register of taskRoutes) register(app, { provider, fetch: fetcher });
+  for (const register of taskRoutes) register(app, { provider, tiers, fetch: fetcher });
 
   app.notFound((c) => {
     const allowed = [...new Set(app.routes.filter((r) => r.path === c.req.path && r.method !== 'ALL').map((r) => r.method))];
@@ -78,11 +89,15 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch }: Ap
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
     const error = err instanceof ApiError ? err : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.');
-    if (!(err instanceof ApiError)) console.error(`[${requestId}]`, err);
+    // A caller who went away is not a bug to log; nobody reads this answer.
+    if (!(err instanceof ApiError) && !(err instanceof Error && err.name === 'AbortError')) console.error(`[${requestId}]`, err);
     const body: ErrorBody = {
       error: { code: error.code, message: error.message, request_id: requestId, retryable: error.retryable, ...(error.issues ? { issues: error.issues } : {}) },
     };
     c.header('x-request-id', requestId);
+    // A GPU tier that is down says when to come back (its own Retry-After, or the breaker's).
+    const retryAfter = 'retryAfter' in error ? error.retryAfter : undefined;
+    if (typeof retryAfter === 'number' && retryAfter > 0) c.header('retry-after', String(retryAfter));
     return c.json(body, error.status as 400);
   });
 

@@ -9,6 +9,7 @@ import { createEngine, type EngineOptions } from './engine/engine';
 import { nodeRuntime } from './engine/ort-node';
 import { enableCodecs } from './image/decode';
 import { createEdgeProvider } from './providers/edge';
+import { createGpuTier, type GpuConfig } from './providers/gpu-tier';
 
 const wasm = (specifier: string) => new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve(specifier)));
 enableCodecs({ jpeg: wasm('@cwasm/jpeg-turbo/jpeg-turbo.wasm'), webp: wasm('@jsquash/webp/codec/dec/webp_dec.wasm') });
@@ -17,6 +18,12 @@ export function createNodeEngine(modelDir: string, options?: EngineOptions) {
   return createEngine(nodeRuntime(modelDir), options);
 }
 
-export function createNodeApp({ modelDir, engine, ...options }: { modelDir: string; engine?: EngineOptions } & Omit<AppOptions, 'provider'>) {
-  return createApp({ provider: createEdgeProvider(createNodeEngine(modelDir, engine)), ...options });
+export function createNodeApp({
+  modelDir,
+  engine: engineOptions,
+  gpu,
+  ...options
+}: { modelDir: string; engine?: EngineOptions; gpu?: GpuConfig } & Omit<AppOptions, 'provider' | 'gpu'>) {
+  const engine = createNodeEngine(modelDir, engineOptions);
+  return createApp({ provider: createEdgeProvider(engine), ...(gpu ? { gpu: createGpuTier(gpu, engine) } : {}), ...options });
 }

@@ -131,12 +131,13 @@ export function labelSpec(model: ModelSpec): LabelSpec {
   return manifest.labels[model.labels] as LabelSpec;
 }
 
-/** The model as the API describes it. */
-export function modelInfo(model: ModelSpec): ModelInfo {
+/** The model as the API describes it: `tier` is where it ran (or runs now), `tiers` where it may run. */
+export function modelInfo(model: ModelSpec, where: Pick<ModelInfo, 'tier' | 'tiers'> = { tier: 'edge', tiers: ['edge'] }): ModelInfo {
   return {
     id: model.id,
     task: model.task,
-    tier: 'edge',
+    tier: where.tier,
+    tiers: where.tiers,
     default: model.default,
     input: { width: model.input.width, height: model.input.height },
     labels: labelSpec(model).count,

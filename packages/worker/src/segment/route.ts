@@ -8,14 +8,17 @@ import type { AppEnv, RouteDeps } from '../app';
 import { resizeNearest } from './class-map';
 import { colorMaskPng, encodeMask, overlayPng } from './encode';
 
-export function segmentRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
+export function segmentRoute(app: Hono<AppEnv>, { tiers, fetch }: RouteDeps) {
   app.post('/v1/segment', async (c) => {
     const { image, options, model, timer } = await readTaskRequest(c, 'segment', SegmentOptions, fetch);
-    const result = await provider.segment({ image, model, options: { classes: options.classes }, timer, signal: c.req.raw.signal });
+    const ran = await tiers.segment({ image, model, tier: options.tier, options: { classes: options.classes }, timer, signal: c.req.raw.signal });
+    const result = ran.result;
+    c.header('x-cvkit-tier', ran.tier);
     if (options.format === 'json') {
       const mask = await timer.measureAsync('encode', () => encodeMask(result, options.mask));
       const { image: size, segments } = result;
-      return c.json({ task: 'segment', model: modelInfo(model), image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse);
+      const info = modelInfo(ran.model, { tier: ran.tier, tiers: tiers.tiersOf(ran.model).tiers });
+      return c.json({ task: 'segment', model: info, image: size, segments, mask, ...(ran.fallback ? { fallback: ran.fallback } : {}), timings: timer.result() } satisfies SegmentResponse);
     }
     const png = await timer.measureAsync('encode', async () => {
       if (options.format === 'mask') return colorMaskPng(result.map);
