@@ -37,8 +37,8 @@ function load(): Record<string, PlacementEntry> {
       if (!sub || sub.task !== model.task) throw new Error(`placement.json: '${id}' names substitute '${p.substitute}', which is not a ${model.task} model`);
       if (models[sub.id]?.where === 'gpu') throw new Error(`placement.json: substitute '${sub.id}' of '${id}' must run on the edge`);
     }
-    if (p.form === 'argmax-in-graph' && model.output.kind !== 'class-map') {
-      throw new Error(`placement.json: '${id}' is served argmax-in-graph, but its ONNX file gives ${model.output.kind}, not a class map`);
+    if (p.form === 'argmax-in-graph' && model.output.kind !== 'class-map' && model.output.kind !== 'logits') {
+      throw new Error(`placement.json: '${id}' is served argmax-in-graph, but it is not a segmentation model`);
     }
   }
   return models;
@@ -84,10 +84,24 @@ export function oipArtifact(model: ModelSpec): OipArtifact | undefined {
       outputs = [{ name: out.name, datatype: 'INT64', shape: [1, -1, -1] }];
       break;
     case 'logits':
-      outputs = [{ name: out.name, datatype: 'FP32', shape: out.layout === 'NHWC' ? [1, -1, -1, -1] : [1, -1, -1, -1] }];
+      // Served raw, the logits; argmax-in-graph, the class map the generated graph appends (see remoteModel).
+      outputs = p.form === 'argmax-in-graph' ? [{ name: ARGMAX_OUTPUT, datatype: 'INT64', shape: [1, -1, -1] }] : [{ name: out.name, datatype: 'FP32', shape: [1, -1, -1, -1] }];
       break;
   }
   return { runtime: 'oip-v2', remote_name: p.remote_name, form: p.form, inputs: [image, ...feeds], outputs };
+}
+
+/** The output an ArgMax appended to a logits model (npm run gpu:repo) is called. */
+export const ARGMAX_OUTPUT = 'class_map';
+
+/**
+ * The model as the GPU tier serves it: a logits model served argmax-in-graph answers with a class map, so its task
+ * code decodes a class map instead of taking the argmax itself. Every other model is served as it is.
+ */
+export function remoteModel(model: ModelSpec): ModelSpec {
+  const p = placementOf(model);
+  if (p.form === 'argmax-in-graph' && model.output.kind === 'logits') return { ...model, output: { kind: 'class-map', name: ARGMAX_OUTPUT } };
+  return model;
 }
 
 /** Every model the GPU tier serves, with its artifact. */

@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../engine/engine';
 import type { ModelSpec } from '../models/manifest';
-import { oipArtifact } from '../models/placement';
+import { oipArtifact, remoteModel } from '../models/placement';
 import { createOipRuntime, type OipRuntime } from '../runtimes/oip-v2/runtime';
 import { tensor, type LoadedModel, type Tensors } from '../runtimes/types';
 import { createBreaker } from './breaker';
@@ -100,6 +100,15 @@ export function createGpuTier(config: GpuConfig, labels: Pick<Engine, 'labels'>)
     state,
     timeoutMs: config.timeoutMs,
     edgeReserveMs: config.edgeReserveMs ?? Math.min(2000, Math.floor(config.timeoutMs / 2)),
-    provider: (signal) => ({ ...createEdgeProvider(engineFor(signal)), tier: 'gpu' }),
+    provider(signal) {
+      const tasks = createEdgeProvider(engineFor(signal));
+      return {
+        specificationVersion: 'v1',
+        tier: 'gpu',
+        classify: (call) => tasks.classify({ ...call, model: remoteModel(call.model) }),
+        detect: (call) => tasks.detect({ ...call, model: remoteModel(call.model) }),
+        segment: (call) => tasks.segment({ ...call, model: remoteModel(call.model) }),
+      };
+    },
   };
 }
