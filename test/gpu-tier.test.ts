@@ -111,7 +111,8 @@ describe('without a GPU tier', () => {
     expect(((await auto.json()) as ClassifyResponse).fallback).toBeUndefined();
     const gpu = await post(app, '/v1/classify?tier=gpu', 'cat.png');
     expect(gpu.status).toBe(503);
-    expect(((await gpu.json()) as ErrorBody).error).toMatchObject({ code: 'upstream_unavailable', retryable: true, message: expect.stringMatching(/No GPU tier is configured/) });
+    // A retry cannot configure a GPU tier: not retryable.
+    expect(((await gpu.json()) as ErrorBody).error).toMatchObject({ code: 'upstream_unavailable', retryable: false, message: expect.stringMatching(/No GPU tier is configured/) });
     expect(((await (await app.request('/health')).json()) as Health).gpu).toEqual({ configured: false });
     expect(((await (await app.request('/v1/models')).json()) as ModelList).models.every((m) => m.tier === 'edge' && m.tiers.join() === 'edge')).toBe(true);
   });

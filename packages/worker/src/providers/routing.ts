@@ -122,7 +122,7 @@ export async function routeTiers<T>(request: RouteRequest<T>): Promise<Routed<T>
 /** One GPU attempt under the breaker and a deadline; the outcome is reported to the breaker. */
 async function attemptGpu<T>(request: RouteRequest<T>, timeoutMs: number): Promise<T> {
   const { gpu } = request;
-  if (!gpu) throw new UpstreamFailure('unavailable', 'No GPU tier is configured: set GPU_URL (see the README), or use tier=edge or auto.');
+  if (!gpu) throw new UpstreamFailure('unavailable', 'No GPU tier is configured: set GPU_URL (see the README), or use tier=edge or auto.', { retryable: false });
   if (!gpu.breaker.tryAcquire()) {
     const retryAfter = gpu.breaker.retryAfterSeconds() || 1;
     throw new UpstreamFailure('unavailable', `The GPU tier's circuit breaker is open after repeated failures; it is tried again in ${retryAfter} s.`, { retryAfter });

@@ -37,11 +37,23 @@ export class UpstreamFailure extends ApiError {
   /** Seconds for the response's Retry-After header (503s). */
   readonly retryAfter: number | undefined;
 
-  constructor(kind: UpstreamFailureKind, message: string, options: { retryAfter?: number; code?: 'upstream_error' | 'upstream_unavailable' | 'timeout' } = {}) {
+  readonly #retryable: boolean;
+
+  constructor(
+    kind: UpstreamFailureKind,
+    message: string,
+    options: { retryAfter?: number; code?: 'upstream_error' | 'upstream_unavailable' | 'timeout'; retryable?: boolean } = {},
+  ) {
     super(options.code ?? CODE[kind], message);
     this.name = 'UpstreamFailure';
     this.kind = kind;
     this.retryAfter = options.retryAfter;
+    this.#retryable = options.retryable ?? true;
+  }
+
+  /** Worth retrying later, unless the failure is a configuration that a retry cannot change (no GPU tier). */
+  override get retryable(): boolean {
+    return this.#retryable;
   }
 
   /** Whether this failure counts against the endpoint's circuit breaker. */
