@@ -60,18 +60,16 @@ export interface GpuTier {
 export function createGpuTier(config: GpuConfig, labels: Pick<Engine, 'labels'>): GpuTier {
   const runtime = createOipRuntime({ baseUrl: config.url, apiKey: config.apiKey, timeoutMs: config.timeoutMs, fetch: config.fetch, now: config.now });
   const state: GpuTierState = { breaker: createBreaker({ now: config.now }) };
-  const loaded = new Map<string, Promise<LoadedModel>>();
-
-  const load = (model: ModelSpec) => {
-    let pending = loaded.get(model.id);
-    if (!pending) {
-      const artifact = oipArtifact(model);
-      if (!artifact) throw new Error(`model ${model.id} is not served on the GPU tier`);
-      pending = runtime.load({ artifact });
-      loaded.set(model.id, pending);
-      pending.catch(() => loaded.delete(model.id));
-    }
-    return pending;
+  // Loaded models, not pending loads: no request waits on a promise another request started (workerd).
+  const loaded = new Map<string, LoadedModel>();
+  const load = async (model: ModelSpec) => {
+    const known = loaded.get(model.id);
+    if (known) return known;
+    const artifact = oipArtifact(model);
+    if (!artifact) throw new Error(`model ${model.id} is not served on the GPU tier`);
+    const fresh = await runtime.load({ artifact });
+    loaded.set(model.id, fresh);
+    return fresh;
   };
 
   /** The edge's Engine contract, with `run` as an OIP call: the task code above it does not change. */

@@ -131,12 +131,14 @@ describe('sizes the GPU tier sends', () => {
       const bin = encodeInferRequest({ images: input }, { binary: true });
       expect(bin.body.length - Number(bin.headers['inference-header-content-length'])).toBe(data.byteLength);
       expect(bin.body.length).toBeLessThan(data.byteLength + 200);
-      const json = encodeInferRequest({ images: input }, { binary: false });
-      expect(json.body.length).toBeGreaterThan(bin.body.length * 2);
       const back = decodeInferRequest(bin.body, bin.headers['inference-header-content-length']);
       expect(back.inputs.images).toEqual(input);
-      const backJson = decodeInferRequest(json.body, null);
-      expect(backJson.inputs.images).toEqual(input);
+      // JSON numbers: several times the bytes (and seconds of work at 640x640, so only at 224).
+      if (size === 224) {
+        const json = encodeInferRequest({ images: input }, { binary: false });
+        expect(json.body.length).toBeGreaterThan(bin.body.length * 2);
+        expect(decodeInferRequest(json.body, null).inputs.images).toEqual(input);
+      }
     });
   }
 });

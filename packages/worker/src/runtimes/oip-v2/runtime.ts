@@ -81,7 +81,7 @@ export function createOipRuntime(options: OipRuntimeOptions): OipRuntime {
   const arm = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
   const disarm = options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
 
-  let negotiated: Promise<TransferMode> | undefined;
+  let negotiated: TransferMode | undefined;
   const checked = new Map<string, { ok: true } | { ok: false; error: UpstreamFailure; at: number }>();
   let transfer: { sent: number; received: number } | undefined;
 
@@ -171,17 +171,16 @@ export function createOipRuntime(options: OipRuntimeOptions): OipRuntime {
     }
   }
 
-  function mode(signal?: AbortSignal): Promise<TransferMode> {
-    if (options.mode && options.mode !== 'auto') return Promise.resolve(options.mode);
-    negotiated ??= (async () => {
-      const res = await exchange('/v2', { method: 'GET' }, signal);
-      if (res.status !== 200) throw statusFailure('server metadata', res);
-      const parsed = ServerMetadata.safeParse(json('server metadata', res.body));
-      if (!parsed.success) throw new UpstreamFailure('malformed', 'The GPU tier\'s server metadata (GET /v2) does not follow the protocol.');
-      return parsed.data.extensions.includes('binary_tensor_data') ? 'binary' : 'json';
-    })();
-    // A failed negotiation is not remembered: the next request asks again.
-    negotiated.catch(() => (negotiated = undefined));
+  async function mode(signal?: AbortSignal): Promise<TransferMode> {
+    if (options.mode && options.mode !== 'auto') return options.mode;
+    // Only the answer is shared, never a pending call: in workerd a request must not wait on I/O that another
+    // request started (it may be cancelled with it), so concurrent first requests each ask.
+    if (negotiated) return negotiated;
+    const res = await exchange('/v2', { method: 'GET' }, signal);
+    if (res.status !== 200) throw statusFailure('server metadata', res);
+    const parsed = ServerMetadata.safeParse(json('server metadata', res.body));
+    if (!parsed.success) throw new UpstreamFailure('malformed', "The GPU tier's server metadata (GET /v2) does not follow the protocol.");
+    negotiated = parsed.data.extensions.includes('binary_tensor_data') ? 'binary' : 'json';
     return negotiated;
   }
 
