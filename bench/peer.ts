@@ -24,7 +24,7 @@ function modelFolder(modelDir: string): string {
     join(dir, 'preprocessor_config.json'),
     JSON.stringify({ image_processor_type: 'MobileNetV2ImageProcessor', do_resize: true, size: { height: 224, width: 224 }, do_center_crop: false, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], resample: 2 }),
   );
-  const onnx = renameOnnxTensors(new Uint8Array(readFileSync(join(modelDir, model.file))), { input: 'pixel_values', output_0: 'logits' });
+  const onnx = renameOnnxTensors(new Uint8Array(readFileSync(join(modelDir, model.artifacts.find((a) => a.runtime === 'ort-web')?.file ?? ''))), { input: 'pixel_values', output_0: 'logits' });
   writeFileSync(join(dir, 'onnx/model.onnx'), onnx);
   return root;
 }

@@ -3,8 +3,8 @@
  * to check it still works). Everything is measured side by side in one run on this machine, medians and spread
  * over repeated runs, and written to bench/RESULTS.md and bench/results.json.
  *
- *  1. inference per served model, same input tensor, one thread: ORT-web in workerd (timed inside the isolate),
- *     ORT-web in Node, native onnxruntime-node (the ceiling); the wasm/native ratio
+ *  1. inference per model on every runtime with an artifact for it (bench/runtimes.ts): LiteRT.js and ORT-web in
+ *     workerd (timed inside the isolate) and in Node, native onnxruntime-node (the ceiling); the ratios
  *  2. request path breakdown per endpoint (default model) for a 1024x768 JPEG and a small PNG
  *  3. HTTP latency p50/p95/p99 and requests/s at concurrency 1 and 8 (autocannon, loopback, bounded in time)
  *  4. cold start: worker process start to first successful response, per endpoint
@@ -20,16 +20,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import * as ortNative from 'onnxruntime-node';
 import { PhotonImage, resize, SamplingFilter } from '@cf-wasm/photon';
-import { DEFAULT_BUDGET_MB, extraFeeds, type OrtModule } from '../packages/worker/src/engine/engine';
+import { DEFAULT_BUDGET_MB } from '../packages/worker/src/runtimes/budget';
 import { decodeImage, resizeRGBA } from '../packages/worker/src/image/decode';
-import { createNodeEngine } from '../packages/worker/src/node';
-import { manifest, type ModelSpec } from '../packages/worker/src/models/manifest';
+import { manifest } from '../packages/worker/src/models/manifest';
 import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
-import { benchTensor } from './tensor';
 import { runPeer } from './peer';
 import { gpuTierSection } from './gpu-tier';
+import { runtimeSizes, runtimesSection } from './runtimes';
 
 const quick = process.argv.includes('--quick');
 const modelDir = resolve(repoRoot, 'models');
@@ -57,59 +55,6 @@ function table(headers: string[], rows: (string | number)[][]) {
   say(`|${headers.map(() => '---').join('|')}|`);
   for (const r of rows) say(`| ${r.join(' | ')} |`);
   say();
-}
-
-/** Feeds for native ORT: the same tensor and the same manifest-described extra inputs the engine builds. */
-function nativeFeeds(model: ModelSpec, tensor: Float32Array) {
-  const { width: w, height: h, layout, name } = model.input;
-  return {
-    [name]: new ortNative.Tensor('float32', tensor, layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3]),
-    ...extraFeeds(ortNative as unknown as OrtModule, model, { imageSize: model.input }),
-  };
-}
-
-async function inference(bench: WorkerServer) {
-  say('## 1. Inference per model (ms, one thread, same input tensor)');
-  say();
-  const models = quick ? manifest.models.filter((m) => m.default) : manifest.models;
-  const engine = createNodeEngine(modelDir);
-  const native = new Map<string, ortNative.InferenceSession>();
-  const times: Record<string, { workerd: number[]; node: number[]; native: number[]; create: number[] }> = {};
-  for (const m of models) {
-    times[m.id] = { workerd: [], node: [], native: [], create: [] };
-    native.set(m.id, await ortNative.InferenceSession.create(join(modelDir, m.file), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
-  }
-  // Rounds interleave the three runtimes so that machine noise hits all of them alike.
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const m of models) {
-      const t = times[m.id]!;
-      const tensor = benchTensor(m.input);
-      const res = (await (await fetch(`${bench.url}/infer?model=${m.id}&runs=${RUNS_PER_ROUND + (round === 0 ? 1 : 0)}`)).json()) as { create_ms: number; runs_ms: number[] };
-      if (round === 0) t.create.push(res.create_ms);
-      t.workerd.push(...res.runs_ms.slice(round === 0 ? 1 : 0));
-      if (round === 0) await engine.run(m, tensor, { imageSize: m.input }); // warm-up
-      for (let i = 0; i < RUNS_PER_ROUND; i++) {
-        const s = performance.now();
-        await engine.run(m, tensor, { imageSize: m.input });
-        t.node.push(performance.now() - s);
-      }
-      const session = native.get(m.id)!;
-      const feeds = nativeFeeds(m, tensor);
-      if (round === 0) await session.run(feeds);
-      for (let i = 0; i < RUNS_PER_ROUND; i++) {
-        const s = performance.now();
-        await session.run(feeds);
-        t.native.push(performance.now() - s);
-      }
-    }
-  }
-  const rows = models.map((m) => {
-    const t = times[m.id]!;
-    const [w, n, c] = [stats(t.workerd), stats(t.node), stats(t.native)];
-    return [m.id + (m.default ? ' (default)' : ''), m.task, `${f1(w.median)} (${f1(w.p10)}-${f1(w.p90)})`, `${f1(n.median)} (${f1(n.p10)}-${f1(n.p90)})`, `${f1(c.median)} (${f1(c.p10)}-${f1(c.p90)})`, (w.median / c.median).toFixed(1), f1(t.create[0] ?? NaN)];
-  });
-  table(['model', 'task', 'workerd wasm p50 (p10-p90)', 'Node wasm', 'native ORT', 'wasm/native', 'session create in workerd (the first also compiles ORT)'], rows);
-  json.inference = times;
 }
 
 type RequestImage = { name: string; type: string; bytes: Uint8Array<ArrayBuffer> };
@@ -270,7 +215,7 @@ function size() {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-  table(['model (static asset, loaded lazily)', 'MiB'], manifest.models.map((m) => [m.id, mib(m.bytes)]));
+  table(['model file (static asset, loaded lazily)', 'runtime', 'MiB'], manifest.models.flatMap((m) => m.artifacts.map((a) => [a.file ?? m.id, a.runtime, mib(a.bytes ?? 0)])));
 }
 
 async function peer() {
@@ -291,7 +236,7 @@ async function peer() {
     ['pipeline (1024x768 JPEG, classify)', 'p50', 'p10-p90', 'top-1'],
     [
       ['Transformers.js 4.3, native backend (sharp + onnxruntime-node)', f1(b.median), `${f1(b.p10)}-${f1(b.p90)}`, theirs.top1],
-      ['cvkit Node pipeline (libjpeg-turbo + ORT-web wasm), same process', f1(c.median), `${f1(c.p10)}-${f1(c.p90)}`, ''],
+      ['cvkit Node pipeline (libjpeg-turbo + ORT-web wasm, fp32 MobileNetV2), same process', f1(c.median), `${f1(c.p10)}-${f1(c.p90)}`, ''],
     ],
   );
   json.peer = { transformers: theirs, cvkit: ours };
@@ -329,14 +274,14 @@ async function beforeAfter(jpegPath: string) {
   // b) the default classifier: fp32 at 'all' before, int8 at 'basic' after.
   const fp32 = manifest.models.find((m) => m.id === 'mobilenet_v2_1.0_224')!;
   const int8 = manifest.models.find((m) => m.id === 'mobilenet_v2_1.0_224_quant')!;
-  const inf = json.inference as Record<string, { workerd: number[] }> | undefined;
-  const [mf, mi] = [memoryProbe(jpegPath, [fp32.id]), memoryProbe(jpegPath, [int8.id])];
-  const [tf, ti] = [stats(inf?.[fp32.id]?.workerd ?? []).median, stats(inf?.[int8.id]?.workerd ?? []).median];
+  const inf = json.runtimes as Record<string, { workerd: number[] }> | undefined;
+  const onnx = (m: typeof fp32) => m.artifacts.find((a) => a.runtime === 'ort-web')!;
+  const [tf, ti] = [stats(inf?.[onnx(fp32).key]?.workerd ?? []).median, stats(inf?.[onnx(int8).key]?.workerd ?? []).median];
   rows.push([
-    'default classifier: MobileNetV2 fp32 -> int8',
-    `${f1(tf)} ms in workerd, ${mib(mf.ort)} MiB ORT, ${mib(fp32.bytes)} MiB file`,
-    `${f1(ti)} ms in workerd, ${mib(mi.ort)} MiB ORT, ${mib(int8.bytes)} MiB file`,
-    `${Number.isFinite(tf) ? `${(tf / ti).toFixed(1)}x the speed, ` : ''}${mib(mf.ort - mi.ort)} MiB less ORT memory, ${(int8.bytes / fp32.bytes).toFixed(2)} of the download`,
+    'classifier on onnxruntime-web: MobileNetV2 fp32 -> int8',
+    `${f1(tf)} ms in workerd, ${mib(onnx(fp32).bytes ?? 0)} MiB file`,
+    `${f1(ti)} ms in workerd, ${mib(onnx(int8).bytes ?? 0)} MiB file`,
+    `${Number.isFinite(tf) ? `${(tf / ti).toFixed(1)}x the speed, ` : ''}${((onnx(int8).bytes ?? 0) / (onnx(fp32).bytes ?? 1)).toFixed(2)} of the download`,
   ]);
   // c) every model requested in turn, with no memory budget and with the engine's.
   if (!quick) {
@@ -355,7 +300,7 @@ async function main() {
   say();
   const bench = await startWorker({ config: 'bench/wrangler.toml' });
   try {
-    await inference(bench);
+    await runtimesSection(bench, { say, table, stats, json }, { quick, rounds: ROUNDS, runs: RUNS_PER_ROUND, modelDir });
   } finally {
     await bench.stop();
   }
@@ -371,9 +316,10 @@ async function main() {
   writeFileSync(join(scratch, 'request.jpg'), requestImages()[0]!.bytes);
   memory(join(scratch, 'request.jpg'));
   size();
+  runtimeSizes({ say, table, stats, json });
   await peer();
   await beforeAfter(join(scratch, 'request.jpg'));
-  await gpuTierSection({ say, table, json, quick, modelDir });
+  await gpuTierSection({ say, table, json, quick, modelDir, fixtures });
   rmSync(scratch, { recursive: true, force: true });
   const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);
   writeFileSync(join(outDir, 'RESULTS.md'), `${md.join('\n')}\n`);

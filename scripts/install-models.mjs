@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Installs the model files the worker serves (listed in packages/worker/src/models/manifest.json) from a model
+ * Installs the model files the worker serves (every artifact in packages/worker/src/models/manifest.json) from a model
  * pack into a git-ignored folder, verifying every sha256.
  *
  *   npm run models                         # pack from $CVKIT_MODEL_PACK, else ../shared/models
@@ -20,10 +20,10 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const manifestPath = join(root, 'packages/worker/src/models/manifest.json');
 
-/** Every file the manifest needs: models and label lists, with their sha256. */
+/** Every file the manifest needs: each model's artifact files (.onnx, .tflite) and the label lists, with their sha256. */
 export function manifestFiles(manifest) {
   return [
-    ...manifest.models.map((m) => ({ file: m.file, sha256: m.sha256 })),
+    ...manifest.models.flatMap((m) => m.artifacts.filter((a) => a.file).map((a) => ({ file: a.file, sha256: a.sha256 }))),
     ...Object.values(manifest.labels).map((l) => ({ file: l.file, sha256: l.sha256 })),
   ];
 }

@@ -15,7 +15,7 @@ import { generateRepository } from '../packages/oip-server/src/generate-repo';
 import { type OipServer, startOipServer } from '../packages/oip-server/src/server';
 import { iou } from '../packages/worker/src/detect/boxes';
 import { findModel } from '../packages/worker/src/models/manifest';
-import { oipArtifact } from '../packages/worker/src/models/placement';
+import { oipArtifactOf, remoteArtifact } from '../packages/worker/src/models/placement';
 import { createNodeApp } from '../packages/worker/src/node';
 import { encodeInferResponse } from '../packages/worker/src/runtimes/oip-v2/codec';
 import { fixture, modelDir } from './support/fixtures';
@@ -121,12 +121,12 @@ describe('without a GPU tier', () => {
 describe('faults from a GPU server on loopback', () => {
   let fault: LoopbackServer;
   const model = findModel('classify', GPU_PREFERRING);
-  const artifact = oipArtifact(model);
+  const artifact = oipArtifactOf(remoteArtifact(model) as NonNullable<ReturnType<typeof remoteArtifact>>);
   /** A correct server for everything but what `infer` (and optionally `metadata`) does. */
   const serve = (infer: (req: LoopbackRequest, res: ServerResponse) => void, metadata?: unknown) => (req: LoopbackRequest, res: ServerResponse) => {
     if (req.path === '/v2') return sendJson(res, 200, { name: 'fault', extensions: ['binary_tensor_data'] });
     if (req.path === `/v2/models/${model.id}`) {
-      return sendJson(res, 200, metadata ?? { name: model.id, inputs: artifact?.inputs, outputs: [{ name: 'output_0', datatype: 'FP32', shape: [1, 1001] }] });
+      return sendJson(res, 200, metadata ?? { name: model.id, inputs: artifact.inputs, outputs: [{ name: 'output_0', datatype: 'FP32', shape: [1, 1001] }] });
     }
     if (req.path === `/v2/models/${model.id}/infer`) return infer(req, res);
     return sendJson(res, 404, { error: 'unknown' });

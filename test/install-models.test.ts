@@ -12,7 +12,7 @@ const sharedPack = resolve(repoRoot, '../shared/models');
 // A small manifest (two files) keeps the copies cheap while exercising the real code paths.
 const manifest = {
   labels: { voc_21: { file: 'labels/voc_21.txt', sha256: '5e0e0d1f1a439ba7736618a4c4453a0428eb3213da0a1dc5486c54c191f4c296', format: 'plain', count: 21 } },
-  models: [{ file: 'mobilenet_v1_0.25_128_quant.onnx', sha256: '1e0245eb7c88eb44d63761f27ed6b13341f71d4e994b87a5db5953d43891c71c' }],
+  models: [{ artifacts: [{ runtime: 'ort-web', file: 'mobilenet_v1_0.25_128_quant.onnx', sha256: '1e0245eb7c88eb44d63761f27ed6b13341f71d4e994b87a5db5953d43891c71c' }] }],
 };
 
 let tmp: string;
@@ -22,11 +22,16 @@ beforeAll(async () => {
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 describe('installModels', () => {
-  it('lists every model and label file of the real manifest', async () => {
+  it('lists every artifact file (ONNX and TFLite) and label file of the real manifest, each once', async () => {
     const real = JSON.parse(await readFile(resolve(repoRoot, 'packages/worker/src/models/manifest.json'), 'utf8'));
     const files = manifestFiles(real).map((f: { file: string }) => f.file);
     expect(files).toContain('mobilenet_v2_1.0_224_quant.onnx');
+    expect(files).toContain('mobilenet_v2_1.0_224_quant.tflite');
+    expect(files).toContain('deeplabv3_mnv2_dm05_pascal_quant_argmax_i32.tflite');
     expect(files).toContain('labels/imagenet_1001.txt');
+    expect(new Set(files).size).toBe(files.length);
+    const artifacts = real.models.flatMap((m: { artifacts: { file?: string }[] }) => m.artifacts.filter((a) => a.file));
+    expect(files).toHaveLength(artifacts.length + Object.keys(real.labels).length);
   });
 
   it('installs from a directory, then is a no-op', async () => {

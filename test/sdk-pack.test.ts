@@ -2,7 +2,7 @@
  * @cvkit/sdk is publishable: `npm pack` (which builds through `prepack`) gives a tarball of dist only, that installs
  * offline into a fresh project; there it type-checks in strict TypeScript (ESM and CJS, nodenext resolution) without
  * zod, gives real types (not `any`), runs against the real worker from ESM and CJS, has a working `cvkit` bin, and
- * with zod installed from the local npm cache, `@cvkit/sdk/contract` type-checks too.
+ * with zod packed from the repo's own install, `@cvkit/sdk/contract` type-checks too.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,9 +125,12 @@ describe('npm pack', () => {
     expect(run(bin, ['classify', resolve(fixturesDir, 'parrot.jpg'), '--top-k', '1', '--base-url', baseURL])).toMatch(/1\s+macaw/);
   });
 
-  it('with zod from the local npm cache, @cvkit/sdk/contract type-checks and validates a real answer', async () => {
-    const zod = JSON.parse(readFileSync(resolve(repoRoot, 'node_modules/zod/package.json'), 'utf8')).version as string;
-    run('npm', ['install', '--offline', '--no-package-lock', tarball, `zod@${zod}`]);
+  it("with zod packed from the repo's install, @cvkit/sdk/contract type-checks and validates a real answer", async () => {
+    // zod is packed from the repo's own install: `zod@<version>` would need the registry's metadata in the npm cache,
+    // which a fresh machine's cache (filled by `npm ci` from tarball URLs) does not have.
+    const out = run('npm', ['pack', '--json', '--pack-destination', work, resolve(repoRoot, 'node_modules/zod')], work);
+    const zod = join(work, (JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string }>)[0]?.filename ?? '');
+    run('npm', ['install', '--offline', '--no-package-lock', tarball, zod]);
     writeFileSync(
       join(project, 'contract.ts'),
       `import { ClassifyResponse, ErrorStatus } from '@cvkit/sdk/contract';\nimport type { ClassifyResponse as Plain } from '@cvkit/sdk';\n` +

@@ -53,11 +53,11 @@ export const ClassifyOptions = CommonOptions.extend({
 });
 export type ClassifyOptions = z.input<typeof ClassifyOptions>;
 
-/** A list of label names: a JSON array, or one comma-separated string (query strings, multipart fields). */
+/** Label names (`classes`): a JSON array, or one comma-separated string (query strings, multipart fields). */
 const labelList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((s) => s.trim()).filter((s) => s !== ''))
-  .pipe(z.array(z.string().max(64)).min(1, 'name at least one label').max(100));
+  .pipe(z.array(z.string().max(64)).min(1, 'name at least one label').max(256));
 
 export const DetectOptions = CommonOptions.extend({
   /** Keep detections scoring at least this (0..1). */
@@ -86,6 +86,8 @@ export const ModelInfo = z.object({
   tier: Tier,
   /** Every tier the model may run on here (`gpu` only while a GPU tier is configured). */
   tiers: z.array(Tier),
+  /** The runtime that runs it on this server, e.g. "litert" (LiteRT.js) or "ort-web" (onnxruntime-web). */
+  runtime: z.string(),
   default: z.boolean(),
   input: z.object({ width: z.number().int(), height: z.number().int() }),
   labels: z.number().int(),
@@ -166,12 +168,6 @@ export const DetectResponse = z.object({
   timings: Timings,
 });
 export type DetectResponse = z.infer<typeof DetectResponse>;
-/** A list of class names: a JSON array, or one comma-separated string (query string, multipart field). */
-const nameList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((name) => name.trim()).filter((name) => name !== ''))
-  .pipe(z.array(z.string().max(64)).min(1, 'name at least one class').max(256));
-
 export const SegmentOptions = CommonOptions.extend({
   /**
    * How `format=json` returns the class map: `png` (a data: URL of a single-channel 8-bit PNG whose pixel values are
@@ -179,7 +175,7 @@ export const SegmentOptions = CommonOptions.extend({
    */
   mask: z.enum(['png', 'rle', 'none']).default('png'),
   /** Only report and encode these classes (label names, e.g. "person,dog"); other pixels read 255 in the masks. */
-  classes: nameList.optional(),
+  classes: labelList.optional(),
   /** `json` (default); `image`: a PNG of the photo with the colour mask blended over it; `mask`: the colour mask alone. */
   format: z.enum(['json', 'image', 'mask']).default('json'),
 });

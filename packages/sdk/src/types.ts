@@ -37,6 +37,8 @@ export interface ModelInfo {
   tier: Tier;
   /** Every tier the model may run on (`gpu` only while a GPU tier is configured). */
   tiers: Tier[];
+  /** The runtime that runs it on this server, e.g. "litert" (LiteRT.js) or "ort-web" (onnxruntime-web). */
+  runtime: string;
   /** The model a task uses when the request names none. */
   default: boolean;
   /** The model's input size in pixels. */

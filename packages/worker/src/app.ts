@@ -7,12 +7,14 @@ import { cors } from 'hono/cors';
 import type { ErrorBody, Health, ModelList } from '@cvkit/sdk/contract';
 import { classifyRoute } from './classify/route';
 import { detectRoute } from './detect/route';
-import { segmentRoute } from './segment/route';
 import { ApiError } from './errors';
-import { manifest, modelInfo } from './models/manifest';
+import type { AppEnv } from './http/deps';
 import type { GpuTier } from './providers/gpu-tier';
-import { createTieredProvider, type TieredProvider } from './providers/tiered';
+import { createTieredProvider } from './providers/tiered';
 import type { VisionProvider } from './providers/types';
+import { segmentRoute } from './segment/route';
+
+export type { AppEnv, RouteDeps } from './http/deps';
 
 export const VERSION = '0.1.0';
 
@@ -28,24 +30,14 @@ export interface AppOptions {
   gpuProblem?: string;
 }
 
-/** What a task's route needs from the app. */
-export interface RouteDeps {
-  provider: VisionProvider;
-  /** The provider routes call: picks the tier per request, says where the answer came from. */
-  tiers: TieredProvider;
-  fetch: typeof fetch;
-}
-
 /** Each task registers its own routes; adding a task is adding a line here. */
 const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
 
-export type AppEnv = { Variables: { requestId: string } };
-
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch, gpu, gpuProblem }: AppOptions) {
+export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = fetch, gpu, gpuProblem }: AppOptions) {
   const app = new Hono<AppEnv>();
-  const tiers = createTieredProvider({ edge: provider, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}) });
+  const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}) });
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -55,7 +47,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch, gpu,
     c.header('x-request-id', id);
   });
 
-  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-cvkit-tier'], maxAge: 86400 }));
+  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-should-retry', 'x-cvkit-tier'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
     if (apiKeys.length === 0 || c.req.method === 'OPTIONS') return next();
@@ -70,15 +62,20 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch, gpu,
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
   let isolate: string | undefined;
   app.get('/health', (c) =>
-    c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()), gpu: tiers.health() } satisfies Health),
+    c.json({ status: 'ok' as const, version: VERSION, isolate: (isolate ??= crypto.randomUUID()), gpu: provider.health() } satisfies Health),
   );
 
-  app.get('/v1/models', (c) => c.json({ models: manifest.models.map((m) => modelInfo(m, tiers.tiersOf(m))) } satisfies ModelList));
+  app.get('/v1/models', async (c) => c.json({ models: await provider.models() } satisfies ModelList));
 
-  for (const register of taskRoutes) register(app, { provider, tiers, fetch: fetcher });
+  for (const register of taskRoutes) register(app, { provider, fetch: fetcher });
+
+  // Which methods the router would answer on this path (middleware, registered for ALL, does not count).
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  const answers = (method: string, path: string) =>
+    app.router.match(method, path)[0].some((m) => (m[0] as unknown as [unknown, { method: string }])[1].method !== 'ALL');
 
   app.notFound((c) => {
-    const allowed = [...new Set(app.routes.filter((r) => r.path === c.req.path && r.method !== 'ALL').map((r) => r.method))];
+    const allowed = methods.filter((m) => m !== c.req.method && answers(m, c.req.path));
     if (allowed.length > 0) {
       c.header('allow', allowed.join(', '));
       throw new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}.`);
@@ -88,13 +85,21 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = fetch, gpu,
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
-    const error = err instanceof ApiError ? err : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.');
-    // A caller who went away is not a bug to log; nobody reads this answer.
-    if (!(err instanceof ApiError) && !(err instanceof Error && err.name === 'AbortError')) console.error(`[${requestId}]`, err);
+    // A caller that went away gets no answer anyway; its abort is not a server fault worth logging.
+    const aborted = !(err instanceof ApiError) && (err as { name?: unknown } | null)?.name === 'AbortError';
+    const error =
+      err instanceof ApiError
+        ? err
+        : aborted
+          ? new ApiError('invalid_request', 'The request was aborted before it finished.', undefined, { cause: err })
+          : new ApiError('internal_error', 'Internal error; the request id identifies it in the logs.', undefined, { cause: err });
+    if (!(err instanceof ApiError) && !aborted) console.error(`[${requestId}]`, err);
     const body: ErrorBody = {
       error: { code: error.code, message: error.message, request_id: requestId, retryable: error.retryable, ...(error.issues ? { issues: error.issues } : {}) },
     };
     c.header('x-request-id', requestId);
+    // The SDK (like openai-node) obeys this before its status rules: a deterministic bug is not retried.
+    c.header('x-should-retry', String(error.retryable));
     // A GPU tier that is down says when to come back (its own Retry-After, or the breaker's).
     const retryAfter = 'retryAfter' in error ? error.retryAfter : undefined;
     if (typeof retryAfter === 'number' && retryAfter > 0) c.header('retry-after', String(retryAfter));

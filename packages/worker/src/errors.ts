@@ -13,8 +13,9 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly issues: ErrorIssue[] | undefined;
 
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
-    super(message);
+  /** `cause`: the error behind it (an unexpected one, kept for the log; never sent). */
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ApiError';
     this.code = code;
     this.issues = issues;
@@ -24,8 +25,11 @@ export class ApiError extends Error {
     return ErrorStatus[this.code];
   }
 
-  /** Worth retrying the same request later: rate limits and transient upstream or server failures. */
+  /**
+   * Worth retrying the same request later: rate limits and transient upstream failures. An internal error is a
+   * bug that the same request would hit again: not retryable.
+   */
   get retryable(): boolean {
-    return this.code === 'rate_limited' || this.status >= 500;
+    return this.code === 'rate_limited' || (this.status >= 500 && this.code !== 'internal_error');
   }
 }

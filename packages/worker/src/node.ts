@@ -1,29 +1,66 @@
 /**
- * The same API and pipeline in plain Node (ORT-web WASM, photon), for tests and for running cvkit's code outside
- * workerd: `createNodeApp({ modelDir }).fetch(request)`.
+ * The same API and pipelines in plain Node (the same LiteRT.js and onnxruntime-web WASM builds as in workerd), for
+ * tests, benchmarks and running cvkit's code outside workerd: `createNodeApp({ modelDir }).fetch(request)`.
+ * Host details only: how each runtime's wasm is loaded in Node, and model files from a folder.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-web/wasm';
 import { createApp, type AppOptions } from './app';
-import { createEngine, type EngineOptions } from './engine/engine';
-import { nodeRuntime } from './engine/ort-node';
 import { enableCodecs } from './image/decode';
-import { createEdgeProvider } from './providers/edge';
 import { createGpuTier, type GpuConfig } from './providers/gpu-tier';
+import { createPipelineProvider, type ModelFiles, type PipelineProvider, type PipelineProviderOptions } from './providers/pipeline';
+import litertGlue from './runtimes/litert-glue.js';
+import { createLiteRtRuntime, type LiteRtModuleFactory } from './runtimes/litert';
+import { createOrtWebRuntime } from './runtimes/ort-web';
+import type { Runtime } from './runtimes/types';
+import type { ArtifactSpec } from './models/manifest';
 
-const wasm = (specifier: string) => new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve(specifier)));
+const require = createRequire(import.meta.url);
+const wasm = (specifier: string) => new WebAssembly.Module(readFileSync(require.resolve(specifier)));
 enableCodecs({ jpeg: wasm('@cwasm/jpeg-turbo/jpeg-turbo.wasm'), webp: wasm('@jsquash/webp/codec/dec/webp_dec.wasm') });
 
-export function createNodeEngine(modelDir: string, options?: EngineOptions) {
-  return createEngine(nodeRuntime(modelDir), options);
+/** LiteRT.js's glue, given the CommonJS names its Node branch uses (see scripts/litert-glue.mjs). */
+function litertFactory(): LiteRtModuleFactory {
+  const file = require.resolve('@litertjs/core/wasm/litert_wasm_compat_internal.js');
+  return litertGlue(require, dirname(file), file);
+}
+
+let runtimes: Runtime<ArtifactSpec>[] | undefined;
+
+/** The Node host's runtimes (one of each per process: both libraries keep global state). */
+export function nodeRuntimes(): Runtime<ArtifactSpec>[] {
+  runtimes ??= [
+    createLiteRtRuntime({ factory: litertFactory(), wasm: wasm('@litertjs/core/wasm/litert_wasm_compat_internal.wasm') }),
+    createOrtWebRuntime({ ort, wasm: wasm('onnxruntime-web/ort-wasm-simd-threaded.wasm') }),
+  ];
+  return runtimes;
+}
+
+/** The model pack installed in a folder. */
+export function folderFiles(modelDir: string): ModelFiles {
+  return {
+    read: async (file) => new Uint8Array(await readFile(join(modelDir, file))),
+    has: async (file) => existsSync(join(modelDir, file)),
+  };
+}
+
+export type NodeProviderOptions = { modelDir: string; runtimes?: readonly string[] } & Pick<PipelineProviderOptions, 'budgetMb' | 'waitMs'>;
+
+/** The edge provider in Node; `runtimes` restricts it to those runtime names (e.g. ['ort-web'] for comparisons). */
+export function createNodeProvider({ modelDir, runtimes: only, ...options }: NodeProviderOptions): PipelineProvider {
+  const all = nodeRuntimes();
+  return createPipelineProvider({ tier: 'edge', runtimes: only ? all.filter((r) => only.includes(r.name)) : all, files: folderFiles(modelDir), ...options });
 }
 
 export function createNodeApp({
   modelDir,
-  engine: engineOptions,
+  engine,
   gpu,
   ...options
-}: { modelDir: string; engine?: EngineOptions; gpu?: GpuConfig } & Omit<AppOptions, 'provider' | 'gpu'>) {
-  const engine = createNodeEngine(modelDir, engineOptions);
-  return createApp({ provider: createEdgeProvider(engine), ...(gpu ? { gpu: createGpuTier(gpu, engine) } : {}), ...options });
+}: { modelDir: string; engine?: Omit<NodeProviderOptions, 'modelDir'>; gpu?: GpuConfig } & Omit<AppOptions, 'provider' | 'gpu'>) {
+  const tier = gpu ? { gpu: createGpuTier(gpu, folderFiles(modelDir)) } : {};
+  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...tier, ...options });
 }

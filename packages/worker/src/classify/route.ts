@@ -1,20 +1,20 @@
 /** POST /v1/classify: what is this? */
 import type { Hono } from 'hono';
 import { ClassifyOptions, type ClassifyResponse } from '@cvkit/sdk/contract';
+import type { AppEnv, RouteDeps } from '../http/deps';
 import { readTaskRequest } from '../http/task';
-import { modelInfo } from '../models/manifest';
-import type { AppEnv, RouteDeps } from '../app';
 
-export function classifyRoute(app: Hono<AppEnv>, { tiers, fetch }: RouteDeps) {
+export function classifyRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
   app.post('/v1/classify', async (c) => {
     const { image, options, model, timer } = await readTaskRequest(c, 'classify', ClassifyOptions, fetch);
-    const ran = await tiers.classify({ image, model, options: { top_k: options.top_k }, tier: options.tier, timer, signal: c.req.raw.signal });
-    c.header('x-cvkit-tier', ran.tier);
+    const result = await provider.classify({ image, model, options: { top_k: options.top_k }, tier: options.tier, timer, signal: c.req.raw.signal });
+    c.header('x-cvkit-tier', result.model.tier);
     return c.json({
       task: 'classify',
-      model: modelInfo(ran.model, { tier: ran.tier, tiers: tiers.tiersOf(ran.model).tiers }),
-      ...ran.result,
-      ...(ran.fallback ? { fallback: ran.fallback } : {}),
+      model: result.model,
+      image: result.image,
+      predictions: result.predictions,
+      ...(result.fallback ? { fallback: result.fallback } : {}),
       timings: timer.result(),
     } satisfies ClassifyResponse);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeInput } from '../engine/preprocess';
+import { placeInput } from '../pipeline/preprocess';
 import { area, clip, fromCenter, inputToImage, iou, normalize, roundBox } from './boxes';
 
 describe('iou', () => {

@@ -2,7 +2,7 @@
  * Box geometry on plain numbers: intersection over union, mapping model coordinates back to the image (the
  * inverse of the stretch or letterbox placement), clipping to the image, and normalising to 0..1.
  */
-import type { Placement } from '../engine/preprocess';
+import type { Placement } from '../pipeline/preprocess';
 
 /** Corners in pixels: (x1, y1) top-left, (x2, y2) bottom-right. */
 export interface Box {

@@ -2,7 +2,8 @@
  * What a detect request wants back: JSON, or the annotated image itself (`format=image`, or an Accept header
  * that prefers image/png or image/jpeg over application/json). `format` wins over Accept.
  */
-import type { AnnotateAs } from '../providers/types';
+/** The annotated image's encoding; `same-as-input`: JPEG for a JPEG photo, PNG for anything else. */
+export type AnnotateAs = 'image/png' | 'image/jpeg' | 'same-as-input';
 
 type Answer = 'application/json' | 'image/png' | 'image/jpeg';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { placeInput } from '../engine/preprocess';
-import { DEFAULT_IOU, type DetectorOutput, classMask, decodeOutputs, toDetections, toImage } from './postprocess';
+import { placeInput } from '../pipeline/preprocess';
+import { DEFAULT_IOU, type DetectorOutput, decodeOutputs, toDetections, toImage } from './postprocess';
 
 const names = ['person', 'dog', 'teddy bear'];
 
@@ -69,14 +69,5 @@ describe('toDetections', () => {
     const cands = [c(0, 0, 10, 10, 0.5, 0), c(20, 0, 30, 10, 0.6, 0), c(40, 0, 50, 10, 0.7, 0)];
     expect(toDetections(cands, 'image', placement, image, names, { iou: 0.45, maxDetections: 2, nmsByDefault: true }).map((d) => d.score)).toEqual([0.7, 0.6]);
     expect(toDetections([], 'image', placement, image, names, { iou: 0.45, maxDetections: 2, nmsByDefault: true })).toEqual([]);
-  });
-});
-
-describe('classMask', () => {
-  it('marks the named classes, case-insensitively', () => {
-    expect(classMask(['Dog', 'teddy bear'], names)).toEqual({ mask: new Uint8Array([0, 1, 1]) });
-  });
-  it('lists the names that are not labels', () => {
-    expect(classMask(['dog', 'unicorn', 'teddy'], names)).toEqual({ unknown: ['unicorn', 'teddy'] });
   });
 });

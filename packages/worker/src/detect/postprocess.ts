@@ -3,7 +3,7 @@
  * or detr-boxes), map boxes to upright-image pixels, clip, suppress or cut, label and normalise.
  */
 import type { Detection } from '@cvkit/sdk/contract';
-import type { Placement } from '../engine/preprocess';
+import type { Placement } from '../pipeline/preprocess';
 import type { OutputSpec } from '../models/manifest';
 import { type Box, type Size, area, clip, inputToImage, normalize, roundBox } from './boxes';
 import { decodeDetrBoxes } from './detr-boxes';
@@ -96,17 +96,4 @@ export function toDetections(
     box: roundBox(c.box, 2),
     box_normalized: roundBox(normalize(c.box, image), 5),
   }));
-}
-
-/** The mask of allowed class indices for label names (case-insensitive), or the names that are not labels. */
-export function classMask(wanted: readonly string[], names: readonly string[]): { mask: Uint8Array } | { unknown: string[] } {
-  const index = new Map(names.map((n, i) => [n.toLowerCase(), i]));
-  const mask = new Uint8Array(names.length);
-  const unknown: string[] = [];
-  for (const w of wanted) {
-    const i = index.get(w.toLowerCase());
-    if (i === undefined) unknown.push(w);
-    else mask[i] = 1;
-  }
-  return unknown.length > 0 ? { unknown } : { mask };
 }

@@ -1,70 +1,36 @@
 /**
- * Where each model may run, as data (placement.json): edge, gpu or both, the tier `auto` prefers, and how the GPU
- * tier serves it. `oipArtifact` derives the tensors the GPU tier must accept and return from the model's manifest
- * entry (the same input tensor the edge feeds, the same outputs it reads, or the class map for argmax-in-graph
- * models), so one entry drives both tiers and the Triton repository generated for the GPU.
+ * Where each model may run, read from the manifest (`where`, `prefer`, `substitute`, and its `oip-v2` artifact), and
+ * what the GPU tier must accept and return for it: the tensors the edge pipeline feeds and reads (the class map for
+ * argmax-in-graph models), derived from the model's input size and the artifact's tensor names, so that one
+ * manifest entry drives both tiers, the metadata check and the Triton repository generated for the GPU.
  */
-import { z } from 'zod';
 import type { OipArtifact, OipTensorSpec } from '../runtimes/oip-v2/runtime';
 import type { Placement } from '../providers/routing';
-import { manifest, type ModelSpec } from './manifest';
-import placementJson from './placement.json';
+import { type ArtifactSpec, manifest, type ModelSpec } from './manifest';
 
-const PlacementEntry = z.object({
-  where: z.enum(['edge', 'gpu', 'both']),
-  prefer: z.enum(['edge', 'gpu']),
-  /** The name the GPU server knows the model by; default: the model id. */
-  remote_name: z.string().min(1).optional(),
-  form: z.enum(['raw', 'argmax-in-graph', 'nms-in-graph']).optional(),
-  /** For a GPU-only model: an edge model of the same task that answers when the GPU cannot. */
-  substitute: z.string().optional(),
-  note: z.string().optional(),
-});
-export type PlacementEntry = z.infer<typeof PlacementEntry>;
-
-const PlacementFile = z.object({ models: z.record(z.string(), PlacementEntry) });
-
-function load(): Record<string, PlacementEntry> {
-  const { models } = PlacementFile.parse(placementJson);
-  for (const [id, p] of Object.entries(models)) {
-    const model = manifest.models.find((m) => m.id === id);
-    if (!model) throw new Error(`placement.json: no model '${id}' in the manifest`);
-    if (p.where !== 'edge' && !p.form) throw new Error(`placement.json: '${id}' runs on the GPU but says no form`);
-    if (p.where === 'edge' && p.prefer === 'gpu') throw new Error(`placement.json: '${id}' runs only on the edge but prefers the GPU`);
-    if (p.where === 'gpu' && p.prefer === 'edge') throw new Error(`placement.json: '${id}' runs only on the GPU but prefers the edge`);
-    if (p.substitute !== undefined) {
-      const sub = manifest.models.find((m) => m.id === p.substitute);
-      if (!sub || sub.task !== model.task) throw new Error(`placement.json: '${id}' names substitute '${p.substitute}', which is not a ${model.task} model`);
-      if (models[sub.id]?.where === 'gpu') throw new Error(`placement.json: substitute '${sub.id}' of '${id}' must run on the edge`);
-    }
-    if (p.form === 'argmax-in-graph' && model.output.kind !== 'class-map' && model.output.kind !== 'logits') {
-      throw new Error(`placement.json: '${id}' is served argmax-in-graph, but it is not a segmentation model`);
-    }
-  }
-  return models;
+/** The model's placement, as routing reads it. */
+export function placementOf(model: Pick<ModelSpec, 'where' | 'prefer' | 'substitute'>): Placement {
+  return { where: model.where, prefer: model.prefer, ...(model.substitute ? { substitute: model.substitute } : {}) };
 }
 
-const entries = load();
-
-/** The model's placement; models not listed run on the edge only. */
-export function placementOf(model: Pick<ModelSpec, 'id'>): Placement & { remote_name: string; form?: OipArtifact['form'] } {
-  const p = entries[model.id];
-  if (!p) return { where: 'edge', prefer: 'edge', remote_name: model.id };
-  return { where: p.where, prefer: p.prefer, remote_name: p.remote_name ?? model.id, ...(p.form ? { form: p.form } : {}), ...(p.substitute ? { substitute: p.substitute } : {}) };
+/** The model's remote (oip-v2) artifact, if it has one. */
+export function remoteArtifact(model: ModelSpec): ArtifactSpec | undefined {
+  return model.artifacts.find((a) => a.runtime === 'oip-v2');
 }
 
-/** The tensors the GPU tier takes and gives for a model: what the edge pipeline feeds and reads. */
-export function oipArtifact(model: ModelSpec): OipArtifact | undefined {
-  const p = placementOf(model);
-  if (p.where === 'edge' || !p.form) return undefined;
-  const { input } = model;
+/** The tensors the GPU tier takes and gives for a remote artifact (for the metadata check and the repository). */
+export function oipArtifactOf(artifact: ArtifactSpec): OipArtifact {
+  const model = manifest.models.find((m) => m.id === artifact.model);
+  if (!model) throw new Error(`artifact ${artifact.key} has no model in the manifest`);
+  const { width, height } = model.input;
+  const input = artifact.input;
   const image: OipTensorSpec = {
     name: input.name,
-    datatype: 'FP32',
-    shape: input.layout === 'NCHW' ? [1, 3, input.height, input.width] : [1, input.height, input.width, 3],
+    datatype: input.dtype === 'uint8' ? 'UINT8' : 'FP32',
+    shape: input.layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3],
   };
-  const feeds: OipTensorSpec[] = model.feeds.map((f) => ({ name: f.name, datatype: 'INT64', shape: [1, 2] }));
-  const out = model.output;
+  const feeds: OipTensorSpec[] = artifact.feeds.map((f) => ({ name: f.name, datatype: 'INT64', shape: [1, 2] }));
+  const out = artifact.output;
   let outputs: OipTensorSpec[];
   switch (out.kind) {
     case 'probabilities':
@@ -84,30 +50,36 @@ export function oipArtifact(model: ModelSpec): OipArtifact | undefined {
       outputs = [{ name: out.name, datatype: 'INT64', shape: [1, -1, -1] }];
       break;
     case 'logits':
-      // Served raw, the logits; argmax-in-graph, the class map the generated graph appends (see remoteModel).
-      outputs = p.form === 'argmax-in-graph' ? [{ name: ARGMAX_OUTPUT, datatype: 'INT64', shape: [1, -1, -1] }] : [{ name: out.name, datatype: 'FP32', shape: [1, -1, -1, -1] }];
+      outputs = [{ name: out.name, datatype: 'FP32', shape: [1, -1, -1, -1] }];
       break;
   }
-  return { runtime: 'oip-v2', remote_name: p.remote_name, form: p.form, inputs: [image, ...feeds], outputs };
+  return { runtime: 'oip-v2', remote_name: artifact.remote_name ?? artifact.model, form: artifact.form ?? 'raw', inputs: [image, ...feeds], outputs };
 }
 
-/** The output an ArgMax appended to a logits model (npm run gpu:repo) is called. */
-export const ARGMAX_OUTPUT = 'class_map';
-
-/**
- * The model as the GPU tier serves it: a logits model served argmax-in-graph answers with a class map, so its task
- * code decodes a class map instead of taking the argmax itself. Every other model is served as it is.
- */
-export function remoteModel(model: ModelSpec): ModelSpec {
-  const p = placementOf(model);
-  if (p.form === 'argmax-in-graph' && model.output.kind === 'logits') return { ...model, output: { kind: 'class-map', name: ARGMAX_OUTPUT } };
-  return model;
+/** What the GPU repository generator needs per model: the pack file to serve and the artifact to serve it as. */
+export interface GpuModel {
+  model: ModelSpec;
+  artifact: OipArtifact;
+  /** The ONNX file in the model pack the server's graph comes from. */
+  source: string;
+  /** For argmax-in-graph models whose file gives logits: the logits to reduce (the generator appends an ArgMax). */
+  appendArgmax?: { logits: string; axis: number };
 }
 
-/** Every model the GPU tier serves, with its artifact. */
-export function gpuModels(): { model: ModelSpec; artifact: OipArtifact }[] {
-  return manifest.models.flatMap((model) => {
-    const artifact = oipArtifact(model);
-    return artifact ? [{ model, artifact }] : [];
+/** Every model the GPU tier serves. */
+export function gpuModels(): GpuModel[] {
+  return manifest.models.flatMap((model): GpuModel[] => {
+    const remote = remoteArtifact(model);
+    if (!remote) return [];
+    const edgeOnnx = model.artifacts.find((a) => a.runtime === 'ort-web');
+    const source = remote.source ?? edgeOnnx?.file;
+    if (!source) throw new Error(`${model.id}: its oip-v2 artifact names no source file and the model has no ort-web artifact`);
+    const artifact = oipArtifactOf(remote);
+    const sourceOutput = edgeOnnx?.output;
+    const appendArgmax =
+      remote.form === 'argmax-in-graph' && sourceOutput?.kind === 'logits'
+        ? { logits: sourceOutput.name, axis: sourceOutput.layout === 'NHWC' ? 3 : 1 }
+        : undefined;
+    return [{ model, artifact, source, ...(appendArgmax ? { appendArgmax } : {}) }];
   });
 }

@@ -1,17 +1,15 @@
 /**
  * The GPU tier of this isolate: configuration from wrangler vars/secrets (GPU_URL, GPU_API_KEY, GPU_TIMEOUT_MS), the
- * OIP v2 runtime, its circuit breaker and last error, and a task provider that runs the edge's own task code with
- * the network call in place of the in-isolate inference, so both tiers preprocess and postprocess identically.
+ * OIP v2 runtime on the seam, its circuit breaker and last error, and the task provider: the same pipelines as the
+ * edge (providers/pipeline.ts) over the `oip-v2` runtime, so both tiers preprocess and postprocess identically.
  */
-import type { Engine } from '../engine/engine';
-import type { ModelSpec } from '../models/manifest';
-import { oipArtifact, remoteModel } from '../models/placement';
+import type { ArtifactSpec } from '../models/manifest';
+import { oipArtifactOf } from '../models/placement';
 import { createOipRuntime, type OipRuntime } from '../runtimes/oip-v2/runtime';
-import { tensor, type LoadedModel, type Tensors } from '../runtimes/types';
+import type { Runtime } from '../runtimes/types';
 import { createBreaker } from './breaker';
-import { createEdgeProvider } from './edge';
+import { createPipelineProvider, type ModelFiles, type PipelineProvider } from './pipeline';
 import type { GpuTierState } from './routing';
-import type { VisionProvider } from './types';
 
 export interface GpuEnv {
   /** Base URL of an OIP v2 server (Triton, KServe, `npm run gpu`); unset or empty: no GPU tier. */
@@ -26,7 +24,7 @@ export interface GpuConfig {
   url: string;
   apiKey?: string;
   timeoutMs: number;
-  /** Time kept for the edge after a failed GPU attempt, ms. Default: 2000. */
+  /** Time kept for the edge after a failed GPU attempt, ms. Default: 2000 (at most half the timeout). */
   edgeReserveMs?: number;
   fetch?: typeof fetch;
   now?: () => number;
@@ -48,65 +46,33 @@ export function gpuConfigFromEnv(env: GpuEnv): GpuConfig | { problem: string } |
   return { url, timeoutMs, ...(apiKey ? { apiKey } : {}) };
 }
 
+/** The OIP runtime on the seam: manifest artifacts in, the tensors the server must accept and return derived from them. */
+export function oipSeamRuntime(oip: OipRuntime): Runtime<ArtifactSpec> {
+  return {
+    name: 'oip-v2',
+    kind: 'remote',
+    load: ({ artifact, signal }) => oip.load({ artifact: oipArtifactOf(artifact), ...(signal ? { signal } : {}) }),
+    memoryBytes: () => 0,
+  };
+}
+
 export interface GpuTier {
   readonly runtime: OipRuntime;
   readonly state: GpuTierState;
   readonly timeoutMs: number;
   readonly edgeReserveMs: number;
-  /** The task provider for one request: its GPU calls follow `signal` (the caller's, within the tier deadline). */
-  provider(signal: AbortSignal): VisionProvider;
+  /** The task pipelines over the GPU tier. */
+  readonly provider: PipelineProvider;
 }
 
-export function createGpuTier(config: GpuConfig, labels: Pick<Engine, 'labels'>): GpuTier {
+/** `files` reads the label lists (the GPU tier holds no model files). */
+export function createGpuTier(config: GpuConfig, files: ModelFiles): GpuTier {
   const runtime = createOipRuntime({ baseUrl: config.url, apiKey: config.apiKey, timeoutMs: config.timeoutMs, fetch: config.fetch, now: config.now });
-  const state: GpuTierState = { breaker: createBreaker({ now: config.now }) };
-  // Loaded models, not pending loads: no request waits on a promise another request started (workerd).
-  const loaded = new Map<string, LoadedModel>();
-  const load = async (model: ModelSpec) => {
-    const known = loaded.get(model.id);
-    if (known) return known;
-    const artifact = oipArtifact(model);
-    if (!artifact) throw new Error(`model ${model.id} is not served on the GPU tier`);
-    const fresh = await runtime.load({ artifact });
-    loaded.set(model.id, fresh);
-    return fresh;
-  };
-
-  /** The edge's Engine contract, with `run` as an OIP call: the task code above it does not change. */
-  const engineFor = (signal: AbortSignal): Engine => ({
-    resident: () => [],
-    session: () => Promise.reject(new Error('the GPU tier holds no sessions')),
-    labels: (model) => labels.labels(model),
-    async run(model, input, context = {}) {
-      const artifact = oipArtifact(model);
-      const image = artifact?.inputs[0];
-      if (!artifact || !image) throw new Error(`model ${model.id} is not served on the GPU tier`);
-      const feeds: Tensors = { [image.name]: tensor('float32', input, image.shape) };
-      for (const feed of model.feeds) {
-        const size = context.imageSize;
-        if (!size) throw new Error(`model ${model.id} needs the image size for its '${feed.name}' input`);
-        feeds[feed.name] = tensor('int64', BigInt64Array.from([BigInt(size.width), BigInt(size.height)]), [1, 2]);
-      }
-      const outputs = await (await load(model)).run(feeds, { signal });
-      // Seam tensors carry `data` and `dims`, which is all the task code reads from ORT's.
-      return outputs as unknown as Awaited<ReturnType<Engine['run']>>;
-    },
-  });
-
   return {
     runtime,
-    state,
+    state: { breaker: createBreaker({ now: config.now }) },
     timeoutMs: config.timeoutMs,
     edgeReserveMs: config.edgeReserveMs ?? Math.min(2000, Math.floor(config.timeoutMs / 2)),
-    provider(signal) {
-      const tasks = createEdgeProvider(engineFor(signal));
-      return {
-        specificationVersion: 'v1',
-        tier: 'gpu',
-        classify: (call) => tasks.classify({ ...call, model: remoteModel(call.model) }),
-        detect: (call) => tasks.detect({ ...call, model: remoteModel(call.model) }),
-        segment: (call) => tasks.segment({ ...call, model: remoteModel(call.model) }),
-      };
-    },
+    provider: createPipelineProvider({ tier: 'gpu', runtimes: [oipSeamRuntime(runtime)], files }),
   };
 }

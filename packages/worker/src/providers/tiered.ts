@@ -1,32 +1,27 @@
 /**
- * The task provider the routes call: it picks the tier per request (routing.ts) between the edge provider and the
- * GPU tier, and reports where each answer came from. For a GPU-only model the edge run is its substitute's.
+ * The provider the routes call: a VisionProvider that picks the tier per request (routing.ts) between the edge
+ * provider and the GPU tier's, and says where each answer came from (`model.tier`, and `fallback` when `auto` fell
+ * back). For a GPU-only model the edge run is its substitute's.
  */
-import type { Fallback, Health, Tier, TierOption } from '@cvkit/sdk/contract';
-import { findModel, type ModelSpec } from '../models/manifest';
+import type { Fallback, Health, ModelInfo, Tier, TierOption } from '@cvkit/sdk/contract';
+import { findModel, manifest, type ModelSpec } from '../models/manifest';
 import { placementOf } from '../models/placement';
 import type { GpuTier } from './gpu-tier';
 import { routeTiers } from './routing';
 import type { ClassifyResult, DetectCallOptions, DetectResult, SegmentResult, TaskCall, VisionProvider } from './types';
 
+/** A task call with the caller's `tier` option (default auto). */
 export interface TieredCall<Options> extends TaskCall<Options> {
-  tier: TierOption;
+  tier?: TierOption;
 }
 
-export interface TieredResult<R> {
-  result: R;
-  /** The model that answered: the one asked for, or its edge substitute. */
-  model: ModelSpec;
-  tier: Tier;
-  fallback?: Fallback;
-}
+export type WithFallback<R> = R & { fallback?: Fallback };
 
-export interface TieredProvider {
-  classify(call: TieredCall<{ top_k: number }>): Promise<TieredResult<ClassifyResult>>;
-  detect(call: TieredCall<DetectCallOptions>): Promise<TieredResult<DetectResult>>;
-  segment(call: TieredCall<{ classes?: string[] | undefined }>): Promise<TieredResult<SegmentResult>>;
-  /** Where a model may run here, and where `auto` runs it now. */
-  tiersOf(model: ModelSpec): { tier: Tier; tiers: Tier[] };
+export interface TieredProvider extends VisionProvider {
+  classify(call: TieredCall<{ top_k: number }>): Promise<WithFallback<ClassifyResult>>;
+  detect(call: TieredCall<DetectCallOptions>): Promise<WithFallback<DetectResult>>;
+  segment(call: TieredCall<{ classes?: string[] | undefined }>): Promise<WithFallback<SegmentResult>>;
+  /** The GPU tier's state for /health. */
   health(): Health['gpu'];
 }
 
@@ -38,36 +33,54 @@ export interface TieredOptions {
 }
 
 export function createTieredProvider({ edge, gpu, problem }: TieredOptions): TieredProvider {
-  async function run<Options, R>(call: TieredCall<Options>, task: (p: VisionProvider, c: TaskCall<Options>) => Promise<R>): Promise<TieredResult<R>> {
+  /** Every tier the model may run on here (the GPU only while one is configured), and the one `auto` picks now. */
+  function tiersOf(model: ModelSpec): { tier: Tier; tiers: Tier[] } {
+    const p = placementOf(model);
+    const possible: Tier[] = p.where === 'both' ? ['edge', 'gpu'] : [p.where];
+    const tiers = gpu ? possible : possible.filter((t) => t === 'edge');
+    return { tier: tiers.includes(p.prefer) ? p.prefer : (tiers[0] ?? 'gpu'), tiers };
+  }
+
+  async function run<Options, R extends { model: ModelInfo }>(
+    call: TieredCall<Options>,
+    task: (p: VisionProvider, c: TaskCall<Options>) => Promise<R>,
+  ): Promise<WithFallback<R>> {
     const placement = placementOf(call.model);
     const edgeModel = placement.where === 'gpu' ? (placement.substitute ? findModel(call.model.task, placement.substitute) : undefined) : call.model;
-    const { tier: _tier, ...taskCall } = call;
+    const { tier = 'auto', ...taskCall } = call;
     const routed = await routeTiers<R>({
-      tier: call.tier,
+      tier,
       model: call.model.id,
       placement,
       gpu: gpu?.state,
       runEdge: edgeModel ? (signal) => task(edge, { ...taskCall, model: edgeModel, ...(signal ? { signal } : {}) }) : undefined,
-      runGpu: (signal) => task((gpu as GpuTier).provider(signal), { ...taskCall, signal }),
+      runGpu: (signal) => task((gpu as GpuTier).provider, { ...taskCall, signal }),
       ...(call.signal ? { signal: call.signal } : {}),
       gpuTimeoutMs: gpu?.timeoutMs ?? 0,
       edgeReserveMs: gpu?.edgeReserveMs ?? 0,
     });
-    return { ...routed, model: routed.tier === 'edge' && edgeModel ? edgeModel : call.model };
+    const answered = routed.result.model;
+    const model = { ...answered, tiers: tiersOf(manifest.models.find((m) => m.id === answered.id) ?? call.model).tiers };
+    return { ...routed.result, model, ...(routed.fallback ? { fallback: routed.fallback } : {}) };
   }
 
   return {
+    specificationVersion: 'v1',
+    tier: 'edge',
+    async models() {
+      const edgeModels = new Map((await edge.models()).map((m) => [m.id, m]));
+      const gpuModels = new Map(gpu ? (await gpu.provider.models()).map((m) => [m.id, m]) : []);
+      const out: ModelInfo[] = [];
+      for (const model of manifest.models) {
+        const { tier, tiers } = tiersOf(model);
+        const info = (tier === 'gpu' ? gpuModels.get(model.id) : edgeModels.get(model.id)) ?? edgeModels.get(model.id) ?? gpuModels.get(model.id);
+        if (info) out.push({ ...info, tier: info.tier, tiers });
+      }
+      return out;
+    },
     classify: (call) => run(call, (p, c) => p.classify(c)),
     detect: (call) => run(call, (p, c) => p.detect(c)),
     segment: (call) => run(call, (p, c) => p.segment(c)),
-    tiersOf(model) {
-      const p = placementOf(model);
-      const tiers: Tier[] = p.where === 'both' ? ['edge', 'gpu'] : [p.where];
-      const available = gpu ? tiers : tiers.filter((t) => t === 'edge');
-      if (available.length === 0) return { tier: 'gpu', tiers: [] };
-      const tier: Tier = available.includes(p.prefer) ? p.prefer : (available[0] as Tier);
-      return { tier, tiers: available };
-    },
     health() {
       if (!gpu) return { configured: false, ...(problem ? { last_error: { at: new Date().toISOString(), code: 'invalid_config', message: problem } } : {}) };
       const breaker = gpu.state.breaker;

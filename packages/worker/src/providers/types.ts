@@ -1,11 +1,14 @@
 /**
- * The provider interface: a task-level contract that the edge engine implements today and a remote GPU tier
- * (Open Inference Protocol v2: Triton, KServe) implements next. The HTTP routes only talk to this interface.
+ * The provider interface: a task-level contract the HTTP routes talk to. The edge provider runs the task pipelines
+ * over the runtimes inside the isolate (providers/pipeline.ts); a remote tier is the same pipelines over a runtime
+ * whose runs are network calls, or a task-level service of its own.
  */
-import type { Classification, Detection, ImageInfo, Segment, Tier } from '@cvkit/sdk/contract';
+import type { ModelInfo, Tier } from '@cvkit/sdk/contract';
+import type { ClassifyOutput } from '../classify/pipeline';
+import type { DetectOptions, DetectOutput } from '../detect/pipeline';
 import type { DecodeHints, DecodedImage } from '../image/decode';
 import type { ModelSpec } from '../models/manifest';
-import type { ClassMap } from '../segment/class-map';
+import type { SegmentOutput } from '../segment/pipeline';
 import type { Timer } from '../timings';
 
 /** The caller's image: raw bytes, decoded on demand (a remote provider may never decode it). */
@@ -23,44 +26,21 @@ export interface TaskCall<Options> {
   signal?: AbortSignal;
 }
 
-export interface ClassifyResult {
-  image: ImageInfo;
-  predictions: Classification[];
+/** Every result says which model, tier and runtime produced it. */
+export interface Served {
+  model: ModelInfo;
 }
 
-/** The annotated image's encoding; `same-as-input`: JPEG for a JPEG photo, PNG for anything else. */
-export type AnnotateAs = 'image/png' | 'image/jpeg' | 'same-as-input';
-
-export interface DetectCallOptions {
-  threshold: number;
-  /** NMS IoU; undefined: the model's default (NMS only for models whose outputs need it). */
-  iou: number | undefined;
-  max_detections: number;
-  /** Label names to keep; undefined: all. An unknown name is an invalid_option error. */
-  classes: string[] | undefined;
-  /** Draw the detections on the image and encode it; undefined: no annotated image. */
-  annotate: AnnotateAs | undefined;
-}
-
-export interface DetectResult {
-  image: ImageInfo;
-  detections: Detection[];
-  annotated?: { type: 'image/png' | 'image/jpeg'; bytes: Uint8Array };
-}
-
-export interface SegmentResult {
-  image: ImageInfo;
-  /** Class index per pixel at the image's upright size; pixels of classes not requested are 255. */
-  map: ClassMap;
-  /** Classes present (and requested), largest first. */
-  segments: Segment[];
-  /** The model's label names, index for index. */
-  labels: string[];
-}
+export type ClassifyResult = ClassifyOutput & Served;
+export type DetectCallOptions = DetectOptions;
+export type DetectResult = DetectOutput & Served;
+export type SegmentResult = SegmentOutput & Served;
 
 export interface VisionProvider {
   readonly specificationVersion: 'v1';
   readonly tier: Tier;
+  /** The models this provider can serve now, each as it would serve it (which runtime); the rest are left out. */
+  models(): Promise<ModelInfo[]>;
   classify(call: TaskCall<{ top_k: number }>): Promise<ClassifyResult>;
   detect(call: TaskCall<DetectCallOptions>): Promise<DetectResult>;
   /** `classes`: label names to keep (unknown names are invalid_option); all classes when absent. */

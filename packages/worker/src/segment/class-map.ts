@@ -3,7 +3,6 @@
  * "not requested", see `keepClasses`). Built from a model output as the manifest's output kind says: the argmax of
  * per-pixel logits (NHWC or NCHW), or an integer class map the model computed itself.
  */
-import { ApiError } from '../errors';
 
 export interface ClassMap {
   width: number;
@@ -151,15 +150,4 @@ export function keepClasses(map: ClassMap, keep: ReadonlySet<number> | undefined
   const { data } = map;
   for (let i = 0; i < data.length; i++) data[i] = lookup[data[i] as number] as number;
   return map;
-}
-
-/** Throws invalid_option for a class name the model does not know; returns the indices of the names. */
-export function classIndices(names: readonly string[], labels: readonly string[]): Set<number> {
-  const byName = new Map(labels.map((label, i) => [label.toLowerCase(), i]));
-  const unknown = names.filter((n) => !byName.has(n.trim().toLowerCase()));
-  if (unknown.length > 0) {
-    const message = `Unknown class${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; this model knows: ${labels.join(', ')}.`;
-    throw new ApiError('invalid_option', `Invalid options: classes: ${message}`, [{ path: 'classes', message }]);
-  }
-  return new Set(names.map((n) => byName.get(n.trim().toLowerCase()) as number));
 }

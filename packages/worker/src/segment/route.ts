@@ -1,24 +1,23 @@
 /** POST /v1/segment: which class is every pixel? JSON with per-class statistics and a mask, or a PNG picture. */
 import type { Hono } from 'hono';
 import { SegmentOptions, type SegmentResponse } from '@cvkit/sdk/contract';
+import { colorMaskPng, overlayPng } from '../draw/segmentation';
+import type { AppEnv, RouteDeps } from '../http/deps';
 import { readTaskRequest } from '../http/task';
 import { serverTiming } from '../timings';
-import { modelInfo } from '../models/manifest';
-import type { AppEnv, RouteDeps } from '../app';
 import { resizeNearest } from './class-map';
-import { colorMaskPng, encodeMask, overlayPng } from './encode';
+import { encodeMask } from './encode';
 
-export function segmentRoute(app: Hono<AppEnv>, { tiers, fetch }: RouteDeps) {
+export function segmentRoute(app: Hono<AppEnv>, { provider, fetch }: RouteDeps) {
   app.post('/v1/segment', async (c) => {
     const { image, options, model, timer } = await readTaskRequest(c, 'segment', SegmentOptions, fetch);
-    const ran = await tiers.segment({ image, model, tier: options.tier, options: { classes: options.classes }, timer, signal: c.req.raw.signal });
-    const result = ran.result;
-    c.header('x-cvkit-tier', ran.tier);
+    const result = await provider.segment({ image, model, options: { classes: options.classes }, tier: options.tier, timer, signal: c.req.raw.signal });
+    c.header('x-cvkit-tier', result.model.tier);
     if (options.format === 'json') {
       const mask = await timer.measureAsync('encode', () => encodeMask(result, options.mask));
       const { image: size, segments } = result;
-      const info = modelInfo(ran.model, { tier: ran.tier, tiers: tiers.tiersOf(ran.model).tiers });
-      return c.json({ task: 'segment', model: info, image: size, segments, mask, ...(ran.fallback ? { fallback: ran.fallback } : {}), timings: timer.result() } satisfies SegmentResponse);
+      const fallback = result.fallback ? { fallback: result.fallback } : {};
+      return c.json({ task: 'segment', model: result.model, image: size, segments, mask, ...fallback, timings: timer.result() } satisfies SegmentResponse);
     }
     const png = await timer.measureAsync('encode', async () => {
       if (options.format === 'mask') return colorMaskPng(result.map);

@@ -2,8 +2,8 @@
  * Drawing a class map: the photo with each class's palette colour blended over it (format=image), and the
  * transparency table that turns the class map itself into a colour mask PNG (format=mask).
  */
-import type { ClassMap } from './class-map';
-import { UNREQUESTED } from './class-map';
+import type { ClassMap } from '../segment/class-map';
+import { UNREQUESTED } from '../segment/class-map';
 
 /**
  * Blends `palette[c]` over every pixel of class c into `rgba` (same size as the map), in place, and returns it:

@@ -5,7 +5,7 @@
  */
 import { PhotonImage, Rgba, draw_text_with_color } from '@cf-wasm/photon';
 import type { Detection } from '@cvkit/sdk/contract';
-import type { Box, Size } from './boxes';
+import type { Box, Size } from '../detect/boxes';
 
 export type AnnotatedType = 'image/png' | 'image/jpeg';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blendOverlay, maskTransparency } from './overlay';
-import { vocPalette } from './palette';
+import { vocPalette } from '../segment/palette';
 
 describe('blendOverlay', () => {
   const palette = vocPalette();
