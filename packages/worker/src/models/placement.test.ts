@@ -38,7 +38,7 @@ describe('placement in the manifest', () => {
 
   it('refuses placements that cannot work, at load', () => {
     const base = JSON.parse(JSON.stringify({ labels: manifest.labels, models: [] })) as { labels: unknown; models: unknown[] };
-    const model = (over: Record<string, unknown>) => {
+    const model = (over: Record<string, unknown>): Record<string, unknown> => {
       const m = JSON.parse(JSON.stringify(manifest.models.find((x) => x.id === 'mobilenet_v1_0.25_128_quant'))) as Record<string, unknown>;
       // Its local artifacts only, edge placement: each case adds what it tests.
       m.artifacts = (m.artifacts as Record<string, unknown>[]).filter((a) => a.runtime !== 'oip-v2').map(({ model: _m, key: _k, ...a }) => a);
