@@ -12,6 +12,7 @@
  *  6. size: the deployable bundle raw and gzip, and each model file
  *  7. a peer: the same classifier and photo through Transformers.js in Node, end to end
  *  8. before/after the optimisations: scaled JPEG decoding, the int8 default classifier, the engine's memory budget
+ *  9. the GPU tier: edge vs the OIP v2 runtime to the reference server, bytes on the wire, codec time (gpu-tier.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { decodeImage, resizeRGBA } from '../packages/worker/src/image/decode';
 import { manifest } from '../packages/worker/src/models/manifest';
 import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
 import { runPeer } from './peer';
+import { gpuTierSection } from './gpu-tier';
 import { endToEnd, runtimeSizes, runtimesSection } from './runtimes';
 import { soak } from './soak';
 
@@ -319,6 +321,7 @@ async function main() {
   runtimeSizes({ say, table, stats, json });
   await peer();
   await beforeAfter(join(scratch, 'request.jpg'));
+  await gpuTierSection({ say, table, json, quick, modelDir, fixtures });
   rmSync(scratch, { recursive: true, force: true });
   await soak(say, { quick });
   const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);

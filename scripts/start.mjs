@@ -7,6 +7,9 @@
  *   npm start -- --port 8788        # the same, as wrangler's own flag (no second --port is added)
  *   npm start -- --var API_KEYS:k1  # any other wrangler dev flag passes through
  *
+ * The GPU tier's settings come from the environment as vars (wrangler dev does not read process.env by itself):
+ *   GPU_URL=http://127.0.0.1:8000 npm start   # with `npm run gpu` in another terminal
+ *
  * Offline, wrangler would try to download the `Request.cf` placeholder from workers.cloudflare.com at every start
  * and print a stack trace when it cannot: CLOUDFLARE_CF_FETCH_ENABLED=false (unless you set it) keeps its built-in
  * placeholder instead. A plain Node script rather than shell syntax in package.json, so it works in every shell.
@@ -27,6 +30,10 @@ export function devCommand(args, env) {
   const out = ['dev'];
   if (!has(args, '--ip')) out.push('--ip', DEFAULT_IP);
   if (!has(args, '--port')) out.push('--port', port || DEFAULT_PORT);
+  for (const name of ['GPU_URL', 'GPU_API_KEY', 'GPU_TIMEOUT_MS']) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out.push('--var', `${name}:${value}`);
+  }
   out.push(...args);
   return { args: out, env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...env } };
 }

@@ -6,7 +6,7 @@ import { repoRoot } from './support/worker-server';
 
 it('npm run bench -- --quick prints every section with numbers', async () => {
   const { stdout } = await promisify(execFile)('npx', ['tsx', 'bench/run.ts', '--quick'], { cwd: repoRoot, maxBuffer: 1 << 24, timeout: 540_000 });
-  for (const section of ['## 1. Inference', '### Default models end to end in workerd', '### What each runtime adds', '## 2. Request path', '## 3. HTTP latency', '## 4. Cold start', '## 5. Memory', '## 6. Size', '## 7. A peer', '## 8. Before and after']) {
+  for (const section of ['## 1. Inference', '### Default models end to end in workerd', '### What each runtime adds', '## 2. Request path', '## 3. HTTP latency', '## 4. Cold start', '## 5. Memory', '## 6. Size', '## 7. A peer', '## 8. Before and after', '## 9. The GPU tier']) {
     expect(stdout).toContain(section);
   }
   // every default model on every runtime with a wasm/native ratio (and LiteRT's speed-up over ORT-web), both

@@ -129,6 +129,15 @@ describe('failures: non-zero exit with the message', () => {
     }
   }, 120_000);
 
+  it('--tier is passed on: edge answers from the edge; gpu without a GPU tier is the API\'s 503', async () => {
+    const edge = await runCli(['classify', photo('hot_dog.jpg'), '--tier', 'edge', '--json', '--base-url', baseURL]);
+    expect(edge.code).toBe(0);
+    expect((JSON.parse(edge.stdout) as ClassifyResponse).model.tier).toBe('edge');
+    const gpu = await runCli(['classify', photo('hot_dog.jpg'), '--tier', 'gpu', '--base-url', baseURL]);
+    expect(gpu).toMatchObject({ code: 1, stderr: expect.stringMatching(/No GPU tier is configured.*HTTP 503, upstream_unavailable/) });
+    expect(await runCli(['classify', 'x.jpg', '--tier', 'cloud'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--tier must be edge, gpu or auto') });
+  });
+
   it('wrong usage exits 2 with a hint', async () => {
     expect(await runCli(['frobnicate', 'x.jpg'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown command 'frobnicate'") });
     expect(await runCli(['classify'])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs an image') });

@@ -197,7 +197,7 @@ describe('models() and health()', () => {
   });
 
   it('health', async () => {
-    expect(await new CVKit({ baseURL }).health()).toEqual({ status: 'ok', version: expect.any(String), isolate: expect.any(String) });
+    expect(await new CVKit({ baseURL }).health()).toEqual({ status: 'ok', version: expect.any(String), isolate: expect.any(String), gpu: { configured: false } });
   });
 });
 

@@ -25,7 +25,7 @@ import { dataUrlToBytes } from './helpers/data-url';
 import type { ImageInput } from './image-input';
 import { readEnv } from './internal/env';
 import { fromFile } from './node';
-import type { ClassifyResponse, DetectOptions, DetectResponse, SegmentOptions, SegmentResponse } from './types';
+import type { ClassifyResponse, DetectOptions, DetectResponse, Fallback, SegmentOptions, SegmentResponse, TierOption } from './types';
 
 const VERSION = '0.1.0';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
@@ -46,6 +46,7 @@ or data: URL (fetched by the API), or - for stdin. Several images run in paralle
 
 Options:
   --model <id>              a model id from \`cvkit models\` (default: the task's default)
+  --tier <edge|gpu|auto>    where to run: the worker, the GPU tier (no fallback), or auto (default)
   --top-k <n>               classify: how many predictions (default 5)
   --threshold <0..1>        detect: smallest score reported (default 0.5)
   --iou <0..1>              detect: NMS IoU (default 0.45)
@@ -66,6 +67,7 @@ class UsageError extends Error {}
 
 const OPTIONS = {
   model: { type: 'string' },
+  tier: { type: 'string' },
   'top-k': { type: 'string' },
   threshold: { type: 'string' },
   iou: { type: 'string' },
@@ -149,6 +151,7 @@ interface Settings {
   cv: CVKit;
   command: Exclude<Command, 'models'>;
   model: string | undefined;
+  tier: TierOption | undefined;
   classes: string | undefined;
   mask: SegmentOptions['mask'];
   numbers: { top_k?: number | undefined; threshold?: number | undefined; iou?: number | undefined; max_detections?: number | undefined };
@@ -164,9 +167,9 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
   const out = s.out === undefined ? undefined : outPath(s.out, inputName(input));
   const wanted = out === undefined ? undefined : (outType(out) as string);
   const accept = { headers: { accept: wanted ?? 'image/png' } };
-  if (s.command === 'classify') return { result: await s.cv.classify(image, { model: s.model, top_k: s.numbers.top_k }) };
+  if (s.command === 'classify') return { result: await s.cv.classify(image, { model: s.model, tier: s.tier, top_k: s.numbers.top_k }) };
   if (s.command === 'detect') {
-    const options: DetectOptions & { format?: 'json' } = { model: s.model, classes: s.classes, threshold: s.numbers.threshold, iou: s.numbers.iou, max_detections: s.numbers.max_detections };
+    const options: DetectOptions & { format?: 'json' } = { model: s.model, tier: s.tier, classes: s.classes, threshold: s.numbers.threshold, iou: s.numbers.iou, max_detections: s.numbers.max_detections };
     const result = await s.cv.detect(image, { ...options, annotate: out ? true : undefined });
     if (out && wanted) {
       // The annotated picture inside the JSON comes in the photo's own format; another format is a second call.
@@ -180,12 +183,17 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
     }
     return { result, written: out };
   }
-  const result = await s.cv.segment(image, { model: s.model, classes: s.classes, mask: s.mask });
+  const result = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, mask: s.mask });
   if (out && wanted) {
-    const overlay = await s.cv.segment(image, { model: s.model, classes: s.classes, format: 'image' }, accept);
+    const overlay = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, format: 'image' }, accept);
     await writePicture(out, new Uint8Array(await overlay.arrayBuffer()), overlay.type, wanted);
   }
   return { result, written: out };
+}
+
+/** Where it ran, when that was not where it was first tried (after the table; the JSON has `fallback` itself). */
+function fellBack(result: { fallback?: Fallback | undefined }, json: boolean | undefined, err: (s: string) => void) {
+  if (result.fallback && !json) err(`cvkit: ran on the ${result.fallback.from === 'gpu' ? 'edge' : 'GPU'} tier: ${result.fallback.message}`);
 }
 
 const formatResult = (result: TaskResult): string =>
@@ -216,6 +224,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     if (flags.out !== undefined && command !== 'detect' && command !== 'segment') throw new UsageError('--out is for detect and segment.');
     if (flags.out !== undefined && !outType(flags.out)) throw new UsageError(`--out must name a .png or .jpg file, not '${flags.out}'.`);
     if (flags.mask && !['png', 'rle', 'none'].includes(flags.mask)) throw new UsageError('--mask must be png, rle or none.');
+    if (flags.tier && !['edge', 'gpu', 'auto'].includes(flags.tier)) throw new UsageError('--tier must be edge, gpu or auto.');
 
     const numbers = {
       top_k: number('top-k', flags['top-k']),
@@ -247,12 +256,13 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       throw new UsageError(`--out needs {name} with several images (one file each), e.g. --out 'out/{name}${flags.out.slice(flags.out.lastIndexOf('.'))}'.`);
     }
     const mask = (flags.mask ?? (flags.json ? undefined : 'none')) as SegmentOptions['mask'];
-    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, classes: flags.classes, mask, numbers, out: flags.out };
+    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, tier: flags.tier as TierOption | undefined, classes: flags.classes, mask, numbers, out: flags.out };
 
     if (!many) {
       const { result, written } = await analyze(inputs[0] as Input, settings);
       out(flags.json ? JSON.stringify(result, null, 2) : formatResult(result));
       if (written && !flags.json) out(`${command === 'detect' ? 'annotated image' : 'mask overlay'} written to ${written}`);
+      fellBack(result, flags.json, err);
       return 0;
     }
 

@@ -9,9 +9,25 @@ import { z } from 'zod';
 export const Task = z.enum(['classify', 'detect', 'segment']);
 export type Task = z.infer<typeof Task>;
 
-/** Where a model runs: inside the worker isolate, or on the remote GPU tier. */
-export const Tier = z.enum(['edge', 'remote']);
+/** Where a model runs: inside the worker isolate (`edge`), or on the remote GPU tier (`gpu`, Open Inference Protocol v2). */
+export const Tier = z.enum(['edge', 'gpu']);
 export type Tier = z.infer<typeof Tier>;
+
+/** Which tier a request asks for: `auto` follows the model's preference and falls back to the other tier. */
+export const TierOption = z.enum(['edge', 'gpu', 'auto']);
+export type TierOption = z.infer<typeof TierOption>;
+
+/** Set when the request ran on another tier than the one tried first. */
+export const Fallback = z.object({
+  /** The tier that was tried first and could not answer. */
+  from: Tier,
+  /** Its error code: `upstream_error`, `upstream_unavailable` (also: breaker open, no GPU configured), `timeout`, `rate_limited`. */
+  reason: z.string(),
+  message: z.string(),
+  /** For a GPU-only model answered by its edge substitute: the model that was asked for. */
+  substitute_for: z.string().optional(),
+});
+export type Fallback = z.infer<typeof Fallback>;
 
 // Query strings and multipart fields arrive as strings; JSON bodies as numbers. Accept both, strictly.
 const numberish = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
@@ -21,6 +37,8 @@ const integerIn = (min: number, max: number) => numberish.pipe(z.number().int().
 const CommonOptions = z.strictObject({
   /** Model id from `GET /v1/models`; the task's default model when absent. */
   model: z.string().min(1).max(128).optional().meta({ description: "Model id from `GET /v1/models`; the task's default model when absent." }),
+  /** `edge`, `gpu` or `auto` (default): see the README's GPU tier section. */
+  tier: TierOption.default('auto').meta({ description: 'Where to run: `edge` (in the worker), `gpu` (the remote GPU tier, never falls back) or `auto` (default: the model\'s preferred tier, falling back to the other).' }),
 });
 
 /** Numbers that may arrive as strings (query string, multipart fields). */
@@ -79,7 +97,10 @@ export type DetectOptions = z.input<typeof DetectOptions>;
 export const ModelInfo = z.object({
   id: z.string(),
   task: Task,
+  /** In a task response: the tier that ran it. In `GET /v1/models`: the tier `auto` runs it on now. */
   tier: Tier,
+  /** Every tier the model may run on here (`gpu` only while a GPU tier is configured). */
+  tiers: z.array(Tier),
   /** The runtime that runs it on this server, e.g. "litert" (LiteRT.js) or "ort-web" (onnxruntime-web). */
   runtime: z.string(),
   default: z.boolean(),
@@ -127,6 +148,7 @@ export const ClassifyResponse = z.object({
   model: ModelInfo,
   image: ImageInfo,
   predictions: z.array(Classification),
+  fallback: Fallback.optional(),
   timings: Timings,
 });
 export type ClassifyResponse = z.infer<typeof ClassifyResponse>;
@@ -157,6 +179,7 @@ export const DetectResponse = z.object({
   detections: z.array(Detection),
   /** With `annotate=true`: the photo with the boxes drawn, as a data: URL (JPEG for JPEG input, else PNG). */
   annotated_image: z.string().optional(),
+  fallback: Fallback.optional(),
   timings: Timings,
 });
 export type DetectResponse = z.infer<typeof DetectResponse>;
@@ -242,6 +265,7 @@ export const SegmentResponse = z.object({
   /** One per class present (and requested), largest first; background included. */
   segments: z.array(Segment),
   mask: SegmentMask,
+  fallback: Fallback.optional(),
   timings: Timings,
 });
 export type SegmentResponse = z.infer<typeof SegmentResponse>;
@@ -313,6 +337,17 @@ export const Health = z.object({
   version: z.string().optional(),
   /** Identifies the isolate that answered: it changes when an isolate restarts. */
   isolate: z.string().optional(),
+  /** The GPU tier as this isolate sees it (with the key, when keys are set). */
+  gpu: z
+    .object({
+      configured: z.boolean(),
+      /** Circuit breaker: `open` means GPU attempts fail fast (and `auto` uses the edge) until `retry_after` seconds pass. */
+      breaker: z.enum(['closed', 'open', 'half-open']).optional(),
+      retry_after: z.number().int().optional(),
+      /** The last GPU failure seen by this isolate. */
+      last_error: z.object({ at: z.string(), code: z.string(), message: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type Health = z.infer<typeof Health>;
 

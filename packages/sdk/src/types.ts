@@ -12,14 +12,31 @@
 /** Tasks the API answers. */
 export type Task = 'classify' | 'detect' | 'segment';
 
-/** Where a model runs: inside the worker isolate, or on the remote GPU tier. */
-export type Tier = 'edge' | 'remote';
+/** Where a model runs: inside the worker isolate (`edge`), or on the remote GPU tier (`gpu`). */
+export type Tier = 'edge' | 'gpu';
+
+/** Which tier a request asks for: `auto` (default) follows the model's preference and falls back to the other tier. */
+export type TierOption = 'edge' | 'gpu' | 'auto';
+
+/** Set in a response that ran on another tier than the one tried first. */
+export interface Fallback {
+  /** The tier tried first. */
+  from: Tier;
+  /** Its error code: `upstream_error`, `upstream_unavailable`, `timeout`, `rate_limited`. */
+  reason: string;
+  message: string;
+  /** For a GPU-only model answered by its edge substitute: the model that was asked for. */
+  substitute_for?: string | undefined;
+}
 
 /** Public description of a served model (`GET /v1/models`, and `model` in every task response). */
 export interface ModelInfo {
   id: string;
   task: Task;
+  /** In a task response: the tier that ran it. In `models()`: the tier `auto` runs it on now. */
   tier: Tier;
+  /** Every tier the model may run on (`gpu` only while a GPU tier is configured). */
+  tiers: Tier[];
   /** The runtime that runs it on this server, e.g. "litert" (LiteRT.js) or "ort-web" (onnxruntime-web). */
   runtime: string;
   /** The model a task uses when the request names none. */
@@ -60,6 +77,8 @@ export interface Timings {
 export interface CommonOptions {
   /** Model id from `models()`; the task's default model when absent. */
   model?: string;
+  /** `edge`, `gpu` or `auto` (default): where to run; `auto` may fall back (see `fallback` in the response). */
+  tier?: TierOption;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -86,6 +105,8 @@ export interface ClassifyResponse {
   model: ModelInfo;
   image: ImageInfo;
   predictions: Classification[];
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
   timings: Timings;
 }
 
@@ -135,6 +156,8 @@ export interface DetectResponse {
   image: ImageInfo;
   /** Sorted by score, best first. */
   detections: Detection[];
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
   timings: Timings;
   /** With `annotate: true`: the photo with each box drawn and labelled, as a data URL. */
   annotated_image?: string;
@@ -221,6 +244,8 @@ export interface SegmentResponse {
   /** One entry per class present, background included, largest first. */
   segments: Segment[];
   mask: SegmentMask;
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
   timings: Timings;
 }
 
@@ -272,6 +297,15 @@ export interface Health {
   version?: string | undefined;
   /** Identifies the isolate that answered: it changes when an isolate restarts. */
   isolate?: string | undefined;
+  /** The GPU tier as this isolate sees it (with the key, when keys are set). */
+  gpu?:
+    | {
+        configured: boolean;
+        breaker?: 'closed' | 'open' | 'half-open' | undefined;
+        retry_after?: number | undefined;
+        last_error?: { at: string; code: string; message: string } | undefined;
+      }
+    | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ import { guardFetch } from './http/fetch-image';
 import { rateLimit, type RateLimitOptions } from './http/rate-limit';
 import { modelsRoute } from './models/route';
 import { playgroundRoute } from './playground/route';
+import type { GpuTier } from './providers/gpu-tier';
+import { createTieredProvider } from './providers/tiered';
 import type { VisionProvider } from './providers/types';
 import { segmentHandler, segmentRoute } from './segment/route';
 
@@ -40,6 +42,10 @@ export interface AppOptions {
   rateLimits?: RateLimitOptions;
   /** How long a request body may take to arrive (ms) before 408 `request_timeout`. */
   bodyTimeoutMs?: number;
+  /** The remote GPU tier (providers/gpu-tier.ts); absent: edge only. */
+  gpu?: GpuTier;
+  /** Why a configured GPU tier is off (reported by /health). */
+  gpuProblem?: string;
 }
 
 /** Each task registers its own routes; adding a task is adding a line here. */
@@ -47,8 +53,9 @@ const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), ...limits }: AppOptions) {
+export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, ...limits }: AppOptions) {
   const app = new Hono<AppEnv>();
+  const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}) });
   const keys = createKeyCheck(apiKeys);
   const imageFetch = guardFetch(fetcher, { policy: createUrlPolicy(limits.imageUrls) });
 
@@ -60,7 +67,7 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => f
     c.header('x-request-id', id);
   });
 
-  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-should-retry'], maxAge: 86400 }));
+  app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-should-retry', 'x-cvkit-tier'], maxAge: 86400 }));
 
   app.use('/v1/*', async (c, next) => {
     if (!keys.enabled || c.req.method === 'OPTIONS') return next();
@@ -75,9 +82,13 @@ export function createApp({ provider, apiKeys = [], fetch: fetcher = (...a) => f
 
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
   let isolate: string | undefined;
-  // Bare liveness for anyone; version and isolate only with a valid key when keys are set.
+  // Bare liveness for anyone; version, isolate and the GPU tier's state only with a valid key when keys are set.
   app.get('/health', async (c) =>
-    c.json((keys.enabled && !(await keys.verify(presentedKey(c))) ? { status: 'ok' } : { status: 'ok', version: VERSION, isolate: (isolate ??= crypto.randomUUID()) }) satisfies Health),
+    c.json(
+      (keys.enabled && !(await keys.verify(presentedKey(c)))
+        ? { status: 'ok' }
+        : { status: 'ok', version: VERSION, isolate: (isolate ??= crypto.randomUUID()), gpu: provider.health() }) satisfies Health,
+    ),
   );
 
   playgroundRoute(app, VERSION);

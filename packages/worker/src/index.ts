@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import { createApp } from './app';
 import { enableCodecs } from './image/decode';
+import { createGpuTier, type GpuEnv, gpuConfigFromEnv } from './providers/gpu-tier';
 import { createPipelineProvider, type ModelFiles } from './providers/pipeline';
 import litertGlue from './runtimes/litert-glue.js';
 import { createLiteRtRuntime } from './runtimes/litert';
@@ -19,7 +20,7 @@ import type { RateLimiter } from './http/rate-limit';
 
 enableCodecs({ jpeg: jpegTurboWasm, webp: webpWasm });
 
-export interface Env {
+export interface Env extends GpuEnv {
   /** Static assets binding holding the installed model pack (wrangler.toml [assets]). */
   MODELS: Fetcher;
   /** Comma-separated API keys, plain or `sha256:<hex>`; unset or empty disables authentication. */
@@ -75,19 +76,26 @@ let app: ReturnType<typeof createApp> | undefined;
 
 export default {
   fetch(request, env, ctx) {
-    app ??= createApp({
-      provider: createPipelineProvider({
-        tier: 'edge',
-        runtimes: workerdRuntimes().filter((r) => !env.RUNTIMES || env.RUNTIMES.split(',').map((n) => n.trim()).includes(r.name)),
-        files: assetFiles(env.MODELS),
-        budgetMb: env.MODEL_BUDGET_MB ? Number(env.MODEL_BUDGET_MB) : undefined,
-      }),
-      apiKeys: list(env.API_KEYS),
-      imageUrls: { allow: list(env.IMAGE_URL_ALLOW), deny: list(env.IMAGE_URL_DENY), httpsOnly: env.IMAGE_URL_HTTPS_ONLY === 'true' },
-      admission: { maxInFlight: count(env.MAX_IN_FLIGHT), maxQueued: count(env.MAX_QUEUED) },
-      rateLimits: { perKey: env.RATE_LIMIT_KEY, perClient: env.RATE_LIMIT_CLIENT },
-      bodyTimeoutMs: count(env.BODY_TIMEOUT_MS),
-    });
+    app ??= (() => {
+      const files = assetFiles(env.MODELS);
+      const gpu = gpuConfigFromEnv(env);
+      if (gpu && 'problem' in gpu) console.error(gpu.problem);
+      return createApp({
+        provider: createPipelineProvider({
+          tier: 'edge',
+          runtimes: workerdRuntimes().filter((r) => !env.RUNTIMES || env.RUNTIMES.split(',').map((n) => n.trim()).includes(r.name)),
+          files,
+          budgetMb: env.MODEL_BUDGET_MB ? Number(env.MODEL_BUDGET_MB) : undefined,
+        }),
+        apiKeys: list(env.API_KEYS),
+        imageUrls: { allow: list(env.IMAGE_URL_ALLOW), deny: list(env.IMAGE_URL_DENY), httpsOnly: env.IMAGE_URL_HTTPS_ONLY === 'true' },
+        admission: { maxInFlight: count(env.MAX_IN_FLIGHT), maxQueued: count(env.MAX_QUEUED) },
+        rateLimits: { perKey: env.RATE_LIMIT_KEY, perClient: env.RATE_LIMIT_CLIENT },
+        bodyTimeoutMs: count(env.BODY_TIMEOUT_MS),
+        ...(gpu && !('problem' in gpu) ? { gpu: createGpuTier(gpu, files) } : {}),
+        ...(gpu && 'problem' in gpu ? { gpuProblem: gpu.problem } : {}),
+      });
+    })();
     return app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -12,6 +12,7 @@ import { createApp, type AppOptions } from './app';
 import { createUrlPolicy } from './http/address';
 import { createNodeImageFetch, type Resolve } from './http/node-fetch';
 import { enableCodecs } from './image/decode';
+import { createGpuTier, type GpuConfig } from './providers/gpu-tier';
 import { createPipelineProvider, type ModelFiles, type PipelineProvider, type PipelineProviderOptions } from './providers/pipeline';
 import litertGlue from './runtimes/litert-glue.js';
 import { createLiteRtRuntime, type LiteRtModuleFactory } from './runtimes/litert';
@@ -56,18 +57,21 @@ export function createNodeProvider({ modelDir, runtimes: only, ...options }: Nod
   return createPipelineProvider({ tier: 'edge', runtimes: only ? all.filter((r) => only.includes(r.name)) : all, files: folderFiles(modelDir), ...options });
 }
 
-export interface NodeAppOptions extends Omit<AppOptions, 'provider'> {
+export interface NodeAppOptions extends Omit<AppOptions, 'provider' | 'gpu'> {
   modelDir: string;
   engine?: Omit<NodeProviderOptions, 'modelDir'>;
   /** Name resolution for image URLs (default node:dns lookup); every answer is checked against the URL policy. */
   resolve?: Resolve;
+  /** The remote GPU tier; absent: edge only. */
+  gpu?: GpuConfig;
 }
 
 /**
  * The app in Node. Image URLs are fetched with node:http(s), connecting only to the resolved address that the
  * URL policy allowed (node-fetch.ts), unless a `fetch` is given.
  */
-export function createNodeApp({ modelDir, engine, resolve, ...options }: NodeAppOptions) {
+export function createNodeApp({ modelDir, engine, resolve, gpu, ...options }: NodeAppOptions) {
   const fetch = options.fetch ?? createNodeImageFetch(createUrlPolicy(options.imageUrls), resolve);
-  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...options, fetch });
+  const tier = gpu ? { gpu: createGpuTier(gpu, folderFiles(modelDir)) } : {};
+  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...tier, ...options, fetch });
 }

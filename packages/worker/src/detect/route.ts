@@ -8,7 +8,7 @@ import { annotate } from '../draw/annotate';
 import type { AppEnv, RouteDeps } from '../http/deps';
 import { imageAnswer } from '../http/negotiate';
 import { serveTask } from '../http/serve-task';
-import { taskHandler } from '../http/task';
+import { taskHandler, tierHeader } from '../http/task';
 import { toDataUrl } from '../image/data-url';
 import { canonicalClasses } from '../models/labels';
 import { serverTiming } from '../timings';
@@ -33,6 +33,7 @@ export const detectHandler = taskHandler({
         max_detections: options.max_detections,
         classes: canonicalClasses(model, options.classes),
       },
+      tier: options.tier,
       timer,
       signal,
     });
@@ -42,7 +43,7 @@ export const detectHandler = taskHandler({
       annotated = { type, bytes: timer.measure('encode', () => annotate(photo, result.detections, type, { legend: options.legend })) };
     }
     if (picture && annotated) {
-      const headers = { 'server-timing': serverTiming(timer.result()), 'x-detections': String(result.detections.length) };
+      const headers = { ...tierHeader(result.model), 'server-timing': serverTiming(timer.result()), 'x-detections': String(result.detections.length) };
       return { picture: { bytes: annotated.bytes, type: annotated.type, headers } };
     }
     const dataUrl = annotated && timer.measure('encode', () => toDataUrl(annotated.bytes, annotated.type));
@@ -53,8 +54,10 @@ export const detectHandler = taskHandler({
         image: result.image,
         detections: result.detections,
         ...(dataUrl ? { annotated_image: dataUrl } : {}),
+        ...(result.fallback ? { fallback: result.fallback } : {}),
         timings: timer.result(),
       } satisfies DetectResponse,
+      headers: tierHeader(result.model),
     };
   },
 });

@@ -7,13 +7,13 @@
 import type { Context } from 'hono';
 import { ApiError, errorBody } from '../errors';
 import { findModel } from '../models/manifest';
-import type { VisionProvider } from '../providers/types';
+import type { TieredProvider } from '../providers/tiered';
 import { createTimer } from '../timings';
 import { readImages } from './images';
 import { type TaskAnswer, type TaskHandler, imageSource, parseOptions } from './task';
 
 export interface ServeDeps {
-  provider: VisionProvider;
+  provider: TieredProvider;
   fetch: typeof fetch;
 }
 
@@ -22,7 +22,7 @@ function answer(c: Context, result: TaskAnswer): Response {
     const { bytes, type, headers } = result.picture;
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': type });
   }
-  return c.json(result.json);
+  return c.json(result.json, 200, result.headers);
 }
 
 export async function serveTask<O extends { model?: string | undefined }>(c: Context, { provider, fetch }: ServeDeps, handler: TaskHandler<O>): Promise<Response> {

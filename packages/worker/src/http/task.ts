@@ -8,7 +8,8 @@ import type { Task } from '@cvkit/sdk/contract';
 import { ApiError, clip, type ErrorIssue } from '../errors';
 import { type DecodeHints, type DecodedImage, decodeImage } from '../image/decode';
 import type { ModelSpec } from '../models/manifest';
-import type { ImageSource, VisionProvider } from '../providers/types';
+import type { TieredProvider } from '../providers/tiered';
+import type { ImageSource } from '../providers/types';
 import type { AnnotateAs } from './negotiate';
 import type { Timer } from '../timings';
 
@@ -61,7 +62,7 @@ export function imageSource(bytes: Uint8Array): ImageSource {
 
 /** One image's task call, as a route hands it to its handler. */
 export interface TaskRun<O> {
-  provider: VisionProvider;
+  provider: TieredProvider;
   image: ImageSource;
   options: O;
   model: ModelSpec;
@@ -71,10 +72,13 @@ export interface TaskRun<O> {
   picture: AnnotateAs | undefined;
 }
 
-/** A task's answer for one image: its JSON body, or a picture with its headers. */
+/** A task's answer for one image: its JSON body (and headers for a single answer), or a picture with its headers. */
 export type TaskAnswer =
-  | { json: object; picture?: undefined }
+  | { json: object; headers?: Record<string, string>; picture?: undefined }
   | { picture: { bytes: Uint8Array; type: string; headers: Record<string, string> }; json?: undefined };
+
+/** Where the answer was computed, as a header: `x-cvkit-tier: edge|gpu`. */
+export const tierHeader = (model: { tier: string }): Record<string, string> => ({ 'x-cvkit-tier': model.tier });
 
 /** A task endpoint as data: its options, how it answers, and what it does with one image. */
 export interface TaskHandler<O extends { model?: string | undefined } = { model?: string | undefined }> {

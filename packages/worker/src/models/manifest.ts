@@ -117,6 +117,13 @@ const ArtifactJson = z.object({
   bytes: z.number().int().positive().optional(),
   /** The model's name on a remote server; default: the public model id. */
   remote_name: z.string().optional(),
+  /**
+   * Remote artifacts: how the server's graph differs from the edge file. `raw`: the same outputs; `argmax-in-graph`:
+   * a class map instead of segmentation logits; `nms-in-graph`: final boxes instead of a raw detection grid.
+   */
+  form: z.enum(['raw', 'argmax-in-graph', 'nms-in-graph']).optional(),
+  /** Remote artifacts: the pack file a GPU model repository is generated from (npm run gpu:repo); default: the ort-web artifact's file. */
+  source: z.string().optional(),
   input: TensorInput,
   /** Extra inputs the artifact takes besides the image. */
   feeds: z.array(FeedSpec).default([]),
@@ -146,6 +153,12 @@ const ModelJson = z.object({
   accuracy: z.string(),
   input: InputSpec,
   labels: z.string(),
+  /** Where the model may run: in the isolate (`edge`), on the remote GPU tier (`gpu`, an `oip-v2` artifact), or `both`. */
+  where: z.enum(['edge', 'gpu', 'both']).default('edge'),
+  /** The tier `tier=auto` tries first: the small defaults prefer the edge, heavier models the GPU. */
+  prefer: z.enum(['edge', 'gpu']).default('edge'),
+  /** For a GPU-only model: the edge model of the same task that answers when the GPU tier cannot. */
+  substitute: z.string().optional(),
   artifacts: z.array(ArtifactJson).min(1),
 });
 
@@ -188,6 +201,26 @@ function artifactProblems(model: z.infer<typeof ModelJson>, artifact: z.infer<ty
   return problems;
 }
 
+/** What is wrong with where a model may run: its tiers, its remote artifact, its substitute. */
+function placementProblems(model: z.infer<typeof ModelJson>, models: z.infer<typeof ModelJson>[]): string[] {
+  const problems: string[] = [];
+  const remote = model.artifacts.filter((a) => RUNTIME_KINDS[a.runtime] === 'remote');
+  const local = model.artifacts.filter((a) => RUNTIME_KINDS[a.runtime] === 'local');
+  if (model.where !== 'edge' && remote.length === 0) problems.push(`${model.id}: runs on the GPU (where: ${model.where}) but has no oip-v2 artifact`);
+  if (model.where === 'edge' && remote.length > 0) problems.push(`${model.id}: has an oip-v2 artifact but runs on the edge only (where: edge)`);
+  if (model.where !== 'gpu' && local.length === 0) problems.push(`${model.id}: runs on the edge (where: ${model.where}) but has no local artifact`);
+  if (model.where === 'edge' && model.prefer === 'gpu') problems.push(`${model.id}: prefers the GPU but runs on the edge only`);
+  if (model.where === 'gpu' && model.prefer === 'edge') problems.push(`${model.id}: prefers the edge but runs on the GPU only`);
+  for (const a of remote) if (!a.form) problems.push(`${model.id} (${a.runtime}): a remote artifact says its form (raw, argmax-in-graph, nms-in-graph)`);
+  if (model.substitute !== undefined) {
+    const sub = models.find((x) => x.id === model.substitute);
+    if (model.where !== 'gpu') problems.push(`${model.id}: only a GPU-only model names a substitute`);
+    if (!sub || sub.task !== model.task) problems.push(`${model.id}: substitute '${model.substitute}' is not a ${model.task} model`);
+    else if (sub.where === 'gpu') problems.push(`${model.id}: substitute '${sub.id}' must run on the edge`);
+  }
+  return problems;
+}
+
 const Manifest = z
   .object({ labels: z.record(z.string(), LabelSpec), models: z.array(ModelJson) })
   .superRefine((m, ctx) => {
@@ -195,6 +228,7 @@ const Manifest = z
     for (const model of m.models) {
       if (!(model.labels in m.labels)) fail(`${model.id}: label list '${model.labels}' is not in \`labels\``);
       for (const artifact of model.artifacts) for (const p of artifactProblems(model, artifact)) fail(p);
+      for (const p of placementProblems(model, m.models)) fail(p);
     }
     for (const task of TaskSchema.options) {
       if (m.models.filter((x) => x.task === task && x.default).length > 1) fail(`more than one default ${task} model`);

@@ -49,6 +49,7 @@ export function modelInfo(model: ModelSpec, artifact: ArtifactSpec, tier: Tier):
     id: model.id,
     task: model.task,
     tier,
+    tiers: [tier],
     runtime: artifact.runtime,
     default: model.default,
     input: { width: model.input.width, height: model.input.height },

@@ -8,7 +8,7 @@ import { colorMaskPng, overlayPicture } from '../draw/segmentation';
 import type { AppEnv, RouteDeps } from '../http/deps';
 import { imageAnswer } from '../http/negotiate';
 import { serveTask } from '../http/serve-task';
-import { taskHandler } from '../http/task';
+import { taskHandler, tierHeader } from '../http/task';
 import { canonicalClasses } from '../models/labels';
 import { serverTiming } from '../timings';
 import { resizeNearest } from './class-map';
@@ -23,11 +23,15 @@ export const segmentHandler = taskHandler({
   // The class map is upscaled to the original size anyway: the model's input size is enough.
   decodeHints: (_options, model) => ({ minWidth: model.input.width, minHeight: model.input.height }),
   async run({ provider, image, options, model, timer, signal, picture }) {
-    const result = await provider.segment({ image, model, options: { classes: canonicalClasses(model, options.classes) }, timer, signal });
+    const result = await provider.segment({ image, model, options: { classes: canonicalClasses(model, options.classes) }, tier: options.tier, timer, signal });
     if (!picture) {
       const mask = await timer.measureAsync('encode', () => encodeMask(result, options.mask));
       const { image: size, segments } = result;
-      return { json: { task: 'segment', model: result.model, image: size, segments, mask, timings: timer.result() } satisfies SegmentResponse };
+      const fallback = result.fallback ? { fallback: result.fallback } : {};
+      return {
+        json: { task: 'segment', model: result.model, image: size, segments, mask, ...fallback, timings: timer.result() } satisfies SegmentResponse,
+        headers: tierHeader(result.model),
+      };
     }
     const type = picture === 'image/jpeg' ? 'image/jpeg' : 'image/png';
     const bytes = await timer.measureAsync('encode', async () => {
@@ -37,7 +41,7 @@ export const segmentHandler = taskHandler({
       const photo = await image.decode();
       return overlayPicture(photo, resizeNearest(result.map, photo.width, photo.height), { type, legend: options.legend ? result.segments : undefined });
     });
-    return { picture: { bytes, type: options.format === 'mask' ? 'image/png' : type, headers: { 'server-timing': serverTiming(timer.result()) } } };
+    return { picture: { bytes, type: options.format === 'mask' ? 'image/png' : type, headers: { ...tierHeader(result.model), 'server-timing': serverTiming(timer.result()) } } };
   },
 });
 

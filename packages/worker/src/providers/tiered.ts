@@ -1,0 +1,92 @@
+/**
+ * The provider the routes call: a VisionProvider that picks the tier per request (routing.ts) between the edge
+ * provider and the GPU tier's, and says where each answer came from (`model.tier`, and `fallback` when `auto` fell
+ * back). For a GPU-only model the edge run is its substitute's.
+ */
+import type { Fallback, Health, ModelInfo, Tier, TierOption } from '@cvkit/sdk/contract';
+import { findModel, manifest, type ModelSpec } from '../models/manifest';
+import { placementOf } from '../models/placement';
+import type { GpuTier } from './gpu-tier';
+import { routeTiers } from './routing';
+import type { ClassifyResult, DetectCallOptions, DetectResult, SegmentResult, TaskCall, VisionProvider } from './types';
+
+/** A task call with the caller's `tier` option (default auto). */
+export interface TieredCall<Options> extends TaskCall<Options> {
+  tier?: TierOption;
+}
+
+export type WithFallback<R> = R & { fallback?: Fallback };
+
+export interface TieredProvider extends VisionProvider {
+  classify(call: TieredCall<{ top_k: number }>): Promise<WithFallback<ClassifyResult>>;
+  detect(call: TieredCall<DetectCallOptions>): Promise<WithFallback<DetectResult>>;
+  segment(call: TieredCall<{ classes?: string[] | undefined }>): Promise<WithFallback<SegmentResult>>;
+  /** The GPU tier's state for /health. */
+  health(): Health['gpu'];
+}
+
+export interface TieredOptions {
+  edge: VisionProvider;
+  gpu?: GpuTier;
+  /** Why a configured GPU tier is off (a bad GPU_URL), for /health. */
+  problem?: string;
+}
+
+export function createTieredProvider({ edge, gpu, problem }: TieredOptions): TieredProvider {
+  /** Every tier the model may run on here (the GPU only while one is configured), and the one `auto` picks now. */
+  function tiersOf(model: ModelSpec): { tier: Tier; tiers: Tier[] } {
+    const p = placementOf(model);
+    const possible: Tier[] = p.where === 'both' ? ['edge', 'gpu'] : [p.where];
+    const tiers = gpu ? possible : possible.filter((t) => t === 'edge');
+    return { tier: tiers.includes(p.prefer) ? p.prefer : (tiers[0] ?? 'gpu'), tiers };
+  }
+
+  async function run<Options, R extends { model: ModelInfo }>(
+    call: TieredCall<Options>,
+    task: (p: VisionProvider, c: TaskCall<Options>) => Promise<R>,
+  ): Promise<WithFallback<R>> {
+    const placement = placementOf(call.model);
+    const edgeModel = placement.where === 'gpu' ? (placement.substitute ? findModel(call.model.task, placement.substitute) : undefined) : call.model;
+    const { tier = 'auto', ...taskCall } = call;
+    const routed = await routeTiers<R>({
+      tier,
+      model: call.model.id,
+      placement,
+      gpu: gpu?.state,
+      runEdge: edgeModel ? (signal) => task(edge, { ...taskCall, model: edgeModel, ...(signal ? { signal } : {}) }) : undefined,
+      runGpu: (signal) => task((gpu as GpuTier).provider, { ...taskCall, signal }),
+      ...(call.signal ? { signal: call.signal } : {}),
+      gpuTimeoutMs: gpu?.timeoutMs ?? 0,
+      edgeReserveMs: gpu?.edgeReserveMs ?? 0,
+    });
+    const answered = routed.result.model;
+    const model = { ...answered, tiers: tiersOf(manifest.models.find((m) => m.id === answered.id) ?? call.model).tiers };
+    return { ...routed.result, model, ...(routed.fallback ? { fallback: routed.fallback } : {}) };
+  }
+
+  return {
+    specificationVersion: 'v1',
+    tier: 'edge',
+    async models() {
+      const edgeModels = new Map((await edge.models()).map((m) => [m.id, m]));
+      const gpuModels = new Map(gpu ? (await gpu.provider.models()).map((m) => [m.id, m]) : []);
+      const out: ModelInfo[] = [];
+      for (const model of manifest.models) {
+        const { tier, tiers } = tiersOf(model);
+        const info = (tier === 'gpu' ? gpuModels.get(model.id) : edgeModels.get(model.id)) ?? edgeModels.get(model.id) ?? gpuModels.get(model.id);
+        if (info) out.push({ ...info, tier: info.tier, tiers });
+      }
+      return out;
+    },
+    ...(edge.labels ? { labels: edge.labels.bind(edge) } : {}),
+    classify: (call) => run(call, (p, c) => p.classify(c)),
+    detect: (call) => run(call, (p, c) => p.detect(c)),
+    segment: (call) => run(call, (p, c) => p.segment(c)),
+    health() {
+      if (!gpu) return { configured: false, ...(problem ? { last_error: { at: new Date().toISOString(), code: 'invalid_config', message: problem } } : {}) };
+      const breaker = gpu.state.breaker;
+      const retry = breaker.retryAfterSeconds();
+      return { configured: true, breaker: breaker.state(), ...(retry > 0 ? { retry_after: retry } : {}), ...(gpu.state.lastError ? { last_error: gpu.state.lastError } : {}) };
+    },
+  };
+}

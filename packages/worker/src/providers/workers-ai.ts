@@ -1,0 +1,135 @@
+/**
+ * A second kind of remote: Cloudflare Workers AI through the worker's `[ai]` binding, at the task level (Workers AI
+ * takes the image and returns labels and boxes; there are no tensors to exchange). `@cf/microsoft/resnet-50`
+ * classifies, `@cf/facebook/detr-resnet-50` detects; their answers are validated with zod and mapped into cvkit's
+ * shapes. It cannot run offline: the tests drive it with a binding object.
+ *
+ * @example
+ * const ai = createWorkersAiProvider({ ai: env.AI, imagenetLabels, cocoLabels });
+ * const { predictions } = await ai.classify({ image: bytes, options: { top_k: 5 } });
+ */
+import { z } from 'zod';
+import type { Box, Classification, Detection, ImageInfo } from '@cvkit/sdk/contract';
+import { ApiError } from '../errors';
+import { readHeader } from '../image/formats';
+import { abortError, UpstreamFailure } from '../runtimes/oip-v2/upstream-error';
+
+/** The part of the `Ai` binding this provider uses. */
+export interface AiBinding {
+  run(model: string, inputs: { image: number[] }): Promise<unknown>;
+}
+
+export const WORKERS_AI_MODELS = { classify: '@cf/microsoft/resnet-50', detect: '@cf/facebook/detr-resnet-50' } as const;
+
+const ClassifyOutput = z.array(z.object({ label: z.string(), score: z.number().min(0).max(1) }));
+const DetectOutput = z.array(
+  z.object({
+    label: z.string(),
+    score: z.number().min(0).max(1),
+    box: z.object({ xmin: z.number(), ymin: z.number(), xmax: z.number(), ymax: z.number() }),
+  }),
+);
+
+export interface WorkersAiOptions {
+  ai: AiBinding;
+  /** ImageNet synset lines ("tabby, tabby cat"), to give each label its index and synset; index -1 when not found. */
+  imagenetLabels?: readonly string[];
+  /** COCO label names, index for index. */
+  cocoLabels?: readonly string[];
+}
+
+export interface WorkersAiCall<Options> {
+  image: Uint8Array;
+  options: Options;
+  signal?: AbortSignal;
+}
+
+export interface WorkersAiProvider {
+  readonly specificationVersion: 'v1';
+  readonly name: 'workers-ai';
+  classify(call: WorkersAiCall<{ top_k: number }>): Promise<{ model: string; image: ImageInfo; predictions: Classification[] }>;
+  detect(
+    call: WorkersAiCall<{ threshold: number; max_detections: number; classes?: string[] | undefined }>,
+  ): Promise<{ model: string; image: ImageInfo; detections: Detection[] }>;
+}
+
+const norm = (s: string) => s.trim().toLowerCase().replace(/[_\s]+/g, ' ');
+
+export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = [] }: WorkersAiOptions): WorkersAiProvider {
+  // name -> index over every name of every synset line ("tabby, tabby cat" answers to both).
+  const imagenetIndex = new Map<string, number>();
+  imagenetLabels.forEach((line, i) => {
+    for (const name of line.split(',')) if (!imagenetIndex.has(norm(name))) imagenetIndex.set(norm(name), i);
+  });
+  const cocoIndex = new Map(cocoLabels.map((name, i) => [norm(name), i] as const));
+
+  async function run<T>(model: string, schema: z.ZodType<T>, image: Uint8Array, signal?: AbortSignal): Promise<{ info: ImageInfo; output: T }> {
+    const header = readHeader(image);
+    if ('error' in header) throw new ApiError(header.error === 'unsupported' ? 'unsupported_media_type' : 'invalid_image', `The image cannot be read: ${header.detail}.`);
+    if (signal?.aborted) throw abortError();
+    let raw: unknown;
+    try {
+      raw = await ai.run(model, { image: Array.from(image) });
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f]+/g, ' ').slice(0, 200);
+      throw new UpstreamFailure('server', `Workers AI failed on ${model}: ${message}.`);
+    }
+    if (signal?.aborted) throw abortError();
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new UpstreamFailure('malformed', `Workers AI's answer from ${model} is not the documented shape (${parsed.error.issues[0]?.path.join('.') || 'root'}: ${parsed.error.issues[0]?.message}).`);
+    return { info: { width: header.width, height: header.height }, output: parsed.data };
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'workers-ai',
+    async classify({ image, options, signal }) {
+      const model = WORKERS_AI_MODELS.classify;
+      const { info, output } = await run(model, ClassifyOutput, image, signal);
+      const predictions = output
+        .slice()
+        .sort((a, b) => b.score - a.score)
+        .slice(0, options.top_k)
+        .map(({ label, score }) => {
+          const index = imagenetIndex.get(norm(label)) ?? -1;
+          const synset = index >= 0 ? (imagenetLabels[index] as string) : label;
+          return { label: index >= 0 ? (synset.split(',')[0] as string).trim() : label, index, score, synset };
+        });
+      return { model, image: info, predictions };
+    },
+    async detect({ image, options, signal }) {
+      const model = WORKERS_AI_MODELS.detect;
+      if (options.classes && cocoLabels.length > 0) {
+        const unknown = options.classes.filter((c) => !cocoIndex.has(norm(c)));
+        if (unknown.length > 0) {
+          throw new ApiError('invalid_option', `Invalid options: classes: ${unknown.map((n) => `'${n}'`).join(', ')} not in the COCO labels.`, [
+            { path: 'classes', message: `unknown label(s): ${unknown.join(', ')}` },
+          ]);
+        }
+      }
+      const wanted = options.classes ? new Set(options.classes.map(norm)) : undefined;
+      const { info, output } = await run(model, DetectOutput, image, signal);
+      const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+      const detections = output
+        .filter((d) => d.score >= options.threshold && (!wanted || wanted.has(norm(d.label))))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, options.max_detections)
+        .map(({ label, score, box: b }): Detection => {
+          const box: Box = {
+            x1: clip(Math.min(b.xmin, b.xmax), info.width),
+            y1: clip(Math.min(b.ymin, b.ymax), info.height),
+            x2: clip(Math.max(b.xmin, b.xmax), info.width),
+            y2: clip(Math.max(b.ymin, b.ymax), info.height),
+          };
+          return {
+            label,
+            index: cocoIndex.get(norm(label)) ?? -1,
+            score,
+            box,
+            box_normalized: { x1: box.x1 / info.width, y1: box.y1 / info.height, x2: box.x2 / info.width, y2: box.y2 / info.height },
+          };
+        });
+      return { model, image: info, detections };
+    },
+  };
+}
