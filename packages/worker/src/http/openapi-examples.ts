@@ -7,15 +7,15 @@ import { type ErrorBody, type ErrorCode, ErrorStatus } from '@cvkit/sdk/contract
 const timings = { decode_ms: 4, preprocess_ms: 3, inference_ms: 33, postprocess_ms: 0, encode_ms: 0, total_ms: 41 };
 
 const classifier = {
-  id: 'mobilenet_v2_1.0_224_quant', task: 'classify' as const, tier: 'edge' as const, default: true, input: { width: 224, height: 224 },
+  id: 'mobilenet_v2_1.0_224_quant', task: 'classify' as const, tier: 'edge' as const, tiers: ['edge' as const], runtime: 'litert', default: true, input: { width: 224, height: 224 },
   labels: 1001, license: 'Apache-2.0', accuracy: '70.8% ImageNet top-1', bytes: 3571773,
 };
 const detector = {
-  id: 'deimv2_hgnetv2_femto_coco', task: 'detect' as const, tier: 'edge' as const, default: true, input: { width: 416, height: 416 },
+  id: 'deimv2_hgnetv2_femto_coco', task: 'detect' as const, tier: 'edge' as const, tiers: ['edge' as const], runtime: 'ort-web', default: true, input: { width: 416, height: 416 },
   labels: 80, license: 'Apache-2.0', accuracy: '31.0 COCO AP', bytes: 4116144,
 };
 const segmenter = {
-  id: 'deeplabv3_mnv2_dm05_pascal_quant', task: 'segment' as const, tier: 'edge' as const, default: true, input: { width: 513, height: 513 },
+  id: 'deeplabv3_mnv2_dm05_pascal_quant', task: 'segment' as const, tier: 'edge' as const, tiers: ['edge' as const], runtime: 'litert', default: true, input: { width: 513, height: 513 },
   labels: 21, license: 'Apache-2.0', accuracy: '69.65% PASCAL VOC 2012 val mIoU', bytes: 744695,
 };
 
@@ -95,7 +95,7 @@ export const examples = {
     label_names: ['background', 'airplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow', 'dining table', 'dog', 'horse', 'motorcycle', 'person', 'potted plant', 'sheep', 'couch', 'train', 'tv'],
     label_aliases: { aeroplane: 'airplane', diningtable: 'dining table', motorbike: 'motorcycle', pottedplant: 'potted plant', sofa: 'couch', tvmonitor: 'tv' },
   },
-  health: { status: 'ok' as const, version: '0.1.0', isolate: '0b5e0a52-3f0e-4a57-9f43-2a1c1d3f4e5d' },
+  health: { status: 'ok' as const, version: '0.1.0', isolate: '0b5e0a52-3f0e-4a57-9f43-2a1c1d3f4e5d', gpu: { configured: false } },
   requests: {
     classify: {
       url: { summary: 'An image URL', value: { image: 'https://upload.wikimedia.org/wikipedia/commons/3/3a/Cat03.jpg', top_k: 3 } },

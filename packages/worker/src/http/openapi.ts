@@ -53,7 +53,7 @@ interface Endpoint {
   open?: boolean;
 }
 
-const IMAGE_ERRORS: ErrorCode[] = ['invalid_request', 'invalid_json', 'invalid_option', 'unauthorized', 'model_not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'invalid_image', 'image_too_large', 'fetch_failed', 'rate_limited', 'internal_error'];
+const IMAGE_ERRORS: ErrorCode[] = ['invalid_request', 'invalid_json', 'invalid_option', 'unauthorized', 'model_not_found', 'method_not_allowed', 'request_timeout', 'payload_too_large', 'unsupported_media_type', 'invalid_image', 'image_too_large', 'fetch_failed', 'rate_limited', 'internal_error', 'upstream_error', 'upstream_unavailable', 'overloaded', 'timeout'];
 
 const TASK_NOTE = `One image as raw bytes (image/* or application/octet-stream, options in the query string), JSON \`{"image": ...}\` (an http(s) URL, a data: URL or base64) or multipart (an \`image\` file field). A batch of up to ${MAX_BATCH_IMAGES} images: JSON \`{"images": [...]}\` or multipart with several \`image\` (or \`images\`) fields; it answers \`{"results": [...]}\` in request order, each item the usual response or \`{"error": {...}}\` for that image alone (batches answer JSON only). Repeated options (\`?classes=cup&classes=spoon\`) are lists for list options and a 400 for the others.`;
 
@@ -97,6 +97,10 @@ const endpoints: Endpoint[] = [
   {
     method: 'get', path: '/health', id: 'health', tag: 'service', summary: 'Liveness: `{"status": "ok"}`.', description: 'Open without an API key.',
     errors: ['method_not_allowed'], open: true, response: { schema: Health, name: 'Health', example: examples.health },
+  },
+  {
+    method: 'get', path: '/', id: 'playground', tag: 'service', summary: 'The playground: try every task on a photo in the browser.', description: 'A self-contained HTML page (no external assets) that calls this API. Open without an API key; calls send the key typed into it.',
+    errors: ['method_not_allowed'], open: true, response: { html: true },
   },
   {
     method: 'get', path: '/openapi.json', id: 'openapi', tag: 'service', summary: 'This document.', description: 'OpenAPI 3.1, generated from the zod contract. Open without an API key.',
@@ -255,7 +259,7 @@ export function buildOpenApi(version: string): Json {
       title: 'cvkit',
       version,
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
-      description: `Computer vision at the edge: classify, detect and segment images in a Cloudflare Worker.\n\nEvery error has one shape, \`{"error": {"code", "message", "request_id", "retryable", "issues"?}}\`, and each code one status:\n\n| code | status |\n|---|---|\n${ERROR_TABLE}\n\n\`upstream_error\`, \`upstream_unavailable\` and \`timeout\` are reserved for the remote GPU tier.`,
+      description: `Computer vision at the edge: classify, detect and segment images in a Cloudflare Worker.\n\nEvery error has one shape, \`{"error": {"code", "message", "request_id", "retryable", "issues"?}}\`, and each code one status:\n\n| code | status |\n|---|---|\n${ERROR_TABLE}\n\n\`upstream_error\`, \`upstream_unavailable\` and \`timeout\` come from the remote GPU tier (`tier=gpu`, or `auto` without a fallback); \`overloaded\` and \`rate_limited\` carry \`Retry-After\`.`,
     },
     servers: [{ url: '/', description: 'This worker' }],
     tags: [
