@@ -259,7 +259,7 @@ export function buildOpenApi(version: string): Json {
       title: 'cvkit',
       version,
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
-      description: `Computer vision at the edge: classify, detect and segment images in a Cloudflare Worker.\n\nEvery error has one shape, \`{"error": {"code", "message", "request_id", "retryable", "issues"?}}\`, and each code one status:\n\n| code | status |\n|---|---|\n${ERROR_TABLE}\n\n\`upstream_error\`, \`upstream_unavailable\` and \`timeout\` come from the remote GPU tier (`tier=gpu`, or `auto` without a fallback); \`overloaded\` and \`rate_limited\` carry \`Retry-After\`.`,
+      description: `Computer vision at the edge: classify, detect and segment images in a Cloudflare Worker.\n\nEvery error has one shape, \`{"error": {"code", "message", "request_id", "retryable", "issues"?}}\`, and each code one status:\n\n| code | status |\n|---|---|\n${ERROR_TABLE}\n\n\`upstream_error\`, \`upstream_unavailable\` and \`timeout\` come from the remote GPU tier (\`tier=gpu\`, or \`auto\` without a fallback); \`overloaded\` and \`rate_limited\` carry \`Retry-After\`.`,
     },
     servers: [{ url: '/', description: 'This worker' }],
     tags: [
