@@ -323,7 +323,7 @@ async function main() {
   await beforeAfter(join(scratch, 'request.jpg'));
   await gpuTierSection({ say, table, json, quick, modelDir, fixtures });
   rmSync(scratch, { recursive: true, force: true });
-  await soak(say, { quick });
+  if (!quick) await soak(say); // minutes of load: the full bench only
   const outDir = quick ? mkdtempSync(join(tmpdir(), 'cvkit-bench-')) : resolve(import.meta.dirname);
   writeFileSync(join(outDir, 'RESULTS.md'), `${md.join('\n')}\n`);
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, quick, ...json }, null, 1)}\n`);
