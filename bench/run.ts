@@ -216,7 +216,7 @@ function size() {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-  table(['model file (static asset, loaded lazily)', 'runtime', 'MiB'], manifest.models.flatMap((m) => m.artifacts.map((a) => [a.file ?? m.id, a.runtime, mib(a.bytes ?? 0)])));
+  table(['model file (static asset, loaded lazily)', 'runtime', 'MiB'], manifest.models.flatMap((m) => m.artifacts.filter((a) => a.file).map((a) => [a.file ?? m.id, a.runtime, mib(a.bytes ?? 0)])));
 }
 
 async function peer() {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as ortNative from 'onnxruntime-node';
-import { manifest, type ArtifactSpec, type ModelSpec } from '../packages/worker/src/models/manifest';
+import { manifest, RUNTIME_KINDS, type ArtifactSpec, type ModelSpec } from '../packages/worker/src/models/manifest';
 import { createNodeProvider } from '../packages/worker/src/node';
 import type { Tensors } from '../packages/worker/src/runtimes/types';
 import { repoRoot, startWorker, type WorkerServer } from '../test/support/worker-server';
@@ -54,7 +54,10 @@ export async function runtimesSection(bench: WorkerServer, r: Reporter, { quick,
   r.say('Every artifact of every model: LiteRT.js (`.tflite`) and onnxruntime-web (`.onnx`), each in workerd and in Node, and native onnxruntime-node on the ONNX file. Ratios are medians measured side by side in this run.');
   r.say();
   const models = quick ? manifest.models.filter((m) => m.default) : manifest.models;
-  const pairs: { model: ModelSpec; artifact: ArtifactSpec }[] = models.flatMap((model) => model.artifacts.map((artifact) => ({ model, artifact })));
+  // Artifacts in the isolate only: the GPU tier's (oip-v2) is section 9's.
+  const pairs: { model: ModelSpec; artifact: ArtifactSpec }[] = models.flatMap((model) =>
+    model.artifacts.filter((artifact) => RUNTIME_KINDS[artifact.runtime] === 'local').map((artifact) => ({ model, artifact })),
+  );
   const node = createNodeProvider({ modelDir, budgetMb: 1e6 }).resident;
   const native = new Map<string, ortNative.InferenceSession>();
   for (const m of models) {
