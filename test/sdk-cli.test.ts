@@ -75,7 +75,7 @@ describe('cvkit models, --help, --version', () => {
   it('models lists every served model', async () => {
     const table = await runCli(['models', '--base-url', baseURL]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^\s+classify\s+mobilenet\S+\s+yes\s+\d+x\d+\s+[\d.]+% ImageNet top-1\s+edge$/m);
+    expect(table.stdout).toMatch(/^\s+classify\s+mobilenet\S+\s+yes\s+\d+x\d+\s+[\d.]+% ImageNet top-1\s+edge\s+(litert|ort-web)$/m);
     const json = await runCli(['models', '--json', '--base-url', baseURL]);
     expect((JSON.parse(json.stdout) as ModelList).models.some((m) => m.default && m.task === 'classify')).toBe(true);
   });
