@@ -136,10 +136,10 @@ describe('auto', () => {
   });
 
   it('a saturated isolate spills edge-preferring work to a healthy GPU tier', async () => {
-    const { request } = setup({ placement: edgeFirst, runEdge: failing(new ApiError('rate_limited', 'The isolate is busy.')) });
-    expect(await routeTiers(request)).toEqual({ result: 'gpu-answer', tier: 'gpu', fallback: { from: 'edge', reason: 'rate_limited', message: 'The isolate is busy.' } });
-    const unconfigured = setup({ placement: edgeFirst, gpu: undefined, runEdge: failing(new ApiError('rate_limited', 'busy')) });
-    expect(await rejection(routeTiers(unconfigured.request))).toMatchObject({ code: 'rate_limited' });
+    const { request } = setup({ placement: edgeFirst, runEdge: failing(new ApiError('overloaded', 'The isolate is busy.')) });
+    expect(await routeTiers(request)).toEqual({ result: 'gpu-answer', tier: 'gpu', fallback: { from: 'edge', reason: 'overloaded', message: 'The isolate is busy.' } });
+    const unconfigured = setup({ placement: edgeFirst, gpu: undefined, runEdge: failing(new ApiError('overloaded', 'busy')) });
+    expect(await rejection(routeTiers(unconfigured.request))).toMatchObject({ code: 'overloaded' });
   });
 });
 

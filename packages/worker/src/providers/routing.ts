@@ -27,7 +27,7 @@ export interface GpuTierState {
 
 export interface Fallback {
   from: TierName;
-  /** The error code that made the first tier give up (`upstream_unavailable` for an open breaker, `rate_limited` for a saturated isolate). */
+  /** The error code that made the first tier give up (`upstream_unavailable` for an open breaker, `overloaded` for a saturated isolate). */
   reason: string;
   message: string;
   /** Set when a GPU-only model was answered by its edge substitute: the model that was asked for. */
@@ -109,11 +109,11 @@ export async function routeTiers<T>(request: RouteRequest<T>): Promise<Routed<T>
     }
   }
 
-  // Edge first. A saturated isolate (rate_limited) may spill to a healthy GPU tier.
+  // Edge first. A saturated isolate (overloaded) may spill to a healthy GPU tier.
   try {
     return { result: await (edgeRun as (s?: AbortSignal) => Promise<T>)(request.signal), tier: 'edge' };
   } catch (error) {
-    const spill = error instanceof ApiError && error.code === 'rate_limited' && gpuPossible && gpu !== undefined && gpu.breaker.state() === 'closed';
+    const spill = error instanceof ApiError && error.code === 'overloaded' && gpuPossible && gpu !== undefined && gpu.breaker.state() === 'closed';
     if (!spill) throw error;
     return { result: await attemptGpu(request, request.gpuTimeoutMs), tier: 'gpu', fallback: { from: 'edge', reason: error.code, message: error.message } };
   }
