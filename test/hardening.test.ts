@@ -184,7 +184,7 @@ describe('auth, /health and what errors echo', () => {
 
   it('/health: bare liveness without the key, version and isolate with it', async () => {
     expect(await (await fetch(`${worker.url}/health`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${worker.url}/health`, { headers: { 'x-api-key': 'secret' } })).json()).toEqual({ status: 'ok', version: expect.any(String), isolate: expect.any(String) });
+    expect(await (await fetch(`${worker.url}/health`, { headers: { 'x-api-key': 'secret' } })).json()).toEqual({ status: 'ok', version: expect.any(String), isolate: expect.any(String), gpu: { configured: false } });
   });
 
   it('a 1 MiB option name and 20,000 unknown options give small answers', async () => {
