@@ -15,7 +15,7 @@ describe('the model manifest', () => {
     const ids = manifest.models.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
     const v2 = manifest.models.find((m) => m.id === 'mobilenet_v2_1.0_224_quant')!;
-    expect(v2.artifacts.map((a) => a.key)).toEqual(['mobilenet_v2_1.0_224_quant@litert', 'mobilenet_v2_1.0_224_quant@ort-web']);
+    expect(v2.artifacts.map((a) => a.key)).toEqual(['mobilenet_v2_1.0_224_quant@litert', 'mobilenet_v2_1.0_224_quant@ort-web', 'mobilenet_v2_1.0_224_quant@oip-v2']);
     expect(v2.artifacts[0]).toMatchObject({ input: { layout: 'NHWC', dtype: 'uint8' }, dequantize: { 'MobilenetV2/Predictions/Softmax': { scale: 1 / 256, zero_point: 0 } } });
   });
 

@@ -17,7 +17,8 @@ describe('pollUntil', () => {
   it('gives up after the timeout with the documented busy error', async () => {
     const c = clock();
     await expect(pollUntil(() => undefined, { timeoutMs: 1000, intervalMs: 100, what: 'the model', ...c })).rejects.toMatchObject({
-      code: 'rate_limited',
+      code: 'overloaded',
+      retryAfterSeconds: 1,
       message: 'The worker is busy: waited 1 s for the model. Retry shortly.',
     });
   });
