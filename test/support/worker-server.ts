@@ -73,9 +73,14 @@ export async function startWorker({ vars = {}, config, timeoutMs = 90_000 }: Sta
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  // The last 256 KiB of what wrangler printed: enough for a failure message, bounded however much it prints.
   let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
+  const keep = (d: Buffer) => {
+    output += d;
+    if (output.length > 512 * 1024) output = output.slice(-256 * 1024);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null) return;
