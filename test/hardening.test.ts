@@ -5,7 +5,7 @@
  * get 408/413 promptly, auth and /health, bounded error echoes, and a PNG bomb leaves workerd's memory alone.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CVKit } from '@cvkit/sdk';
 import { ErrorBody } from '@cvkit/sdk/contract';
 import { fixture } from './support/fixtures';
@@ -18,7 +18,7 @@ let canary: Awaited<ReturnType<typeof serve>>;
 let canaryHits = 0;
 let ip = 0;
 /** A fresh client address per request group: the strict worker allows 5 requests per 10 s per client IP. */
-const client = () => `198.51.100.${++ip}`;
+const client = () => (++ip, `198.51.${100 + Math.floor(ip / 250)}.${(ip % 250) + 1}`);
 const auth = (extra: Record<string, string> = {}) => ({ authorization: 'Bearer secret', 'cf-connecting-ip': client(), ...extra });
 
 beforeAll(async () => {
@@ -32,6 +32,23 @@ afterAll(async () => {
   await canary?.close();
   await worker?.stop();
 });
+
+/**
+ * Waits until the strict worker (1 in flight, 1 waiting) admits a request again: requests a test held open and then
+ * dropped keep their slots until workerd notices (at the latest the 4 s body deadline). Polls on a condition, not a
+ * fixed sleep; an empty body is answered 400 once admitted, 503 while the slots are taken.
+ */
+async function waitForCapacity(limitMs = 20_000) {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const res = await fetch(`${worker.url}/v1/classify`, { method: 'POST', headers: { ...auth(), 'content-type': 'image/png' }, body: new Uint8Array(0) });
+    await res.body?.cancel();
+    if (res.status !== 503) return;
+    if (Date.now() > deadline) throw new Error('the strict worker stayed at capacity');
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
+beforeEach(() => waitForCapacity(), 30_000);
 
 const post = (path: string, body: BodyInit, headers: Record<string, string>) => fetch(`${worker.url}${path}`, { method: 'POST', headers, body });
 const postJson = (body: unknown, headers = auth()) => post('/v1/classify', JSON.stringify(body), { ...headers, 'content-type': 'application/json' });
@@ -102,7 +119,9 @@ describe('admission control', () => {
     const cv = new CVKit({
       baseURL: worker.url,
       apiKey: 'secret',
-      maxRetries: 5,
+      // Retry-After is 1 s; the dropped requests free their slots when workerd notices, at the latest at the 4 s
+      // body deadline: enough retries to outlast it.
+      maxRetries: 10,
       defaultHeaders: { 'cf-connecting-ip': client() },
       fetch: async (input, init) => {
         const res = await fetch(input, init);
