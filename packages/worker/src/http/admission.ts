@@ -14,27 +14,41 @@ export interface AdmissionOptions {
   maxQueued?: number;
   /** Seconds a refused caller is told to wait (default 1). */
   retryAfterSeconds?: number;
+  /** The longest a request waits for its turn before it too is 503 overloaded (default 30 s). */
+  maxWaitMs?: number;
 }
 
-export function admission({ maxInFlight = 4, maxQueued = 16, retryAfterSeconds = 1 }: AdmissionOptions = {}): MiddlewareHandler {
+export function admission({ maxInFlight = 4, maxQueued = 16, retryAfterSeconds = 1, maxWaitMs = 30_000 }: AdmissionOptions = {}): MiddlewareHandler {
   let inFlight = 0;
-  const waiting: Array<() => void> = [];
+  let queued = 0;
+  const overloaded = (c: Parameters<MiddlewareHandler>[0], why: string) => {
+    c.header('retry-after', String(retryAfterSeconds));
+    return new ApiError('overloaded', `The worker is at capacity (${why}); retry after ${retryAfterSeconds} s.`);
+  };
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    if (inFlight < maxInFlight) {
-      inFlight++;
-    } else if (waiting.length < maxQueued) {
-      await new Promise<void>((admit) => waiting.push(admit)); // the finishing request hands its slot over
-    } else {
-      c.header('retry-after', String(retryAfterSeconds));
-      throw new ApiError('overloaded', `The worker is at capacity (${maxInFlight} in flight, ${maxQueued} waiting); retry after ${retryAfterSeconds} s.`);
+    if (inFlight >= maxInFlight) {
+      if (queued >= maxQueued) throw overloaded(c, `${maxInFlight} in flight, ${maxQueued} waiting`);
+      // A waiting request looks for a free slot on its own timer. It must not wait on a promise that the finishing
+      // request settles: workerd does not run a continuation resolved from another request's context (the waiter
+      // hangs, or the runtime cancels it as hung).
+      queued++;
+      try {
+        const start = Date.now();
+        for (let delay = 2; inFlight >= maxInFlight; delay = Math.min(50, delay * 1.5)) {
+          if (c.req.raw.signal.aborted) throw new ApiError('invalid_request', 'The client went away.');
+          if (Date.now() - start > maxWaitMs) throw overloaded(c, `waited ${Math.round(maxWaitMs / 1000)} s for a turn`);
+          await new Promise((ok) => setTimeout(ok, delay));
+        }
+      } finally {
+        queued--;
+      }
     }
+    inFlight++;
     try {
       await next();
     } finally {
-      const nextInLine = waiting.shift();
-      if (nextInLine) nextInLine();
-      else inFlight--;
+      inFlight--;
     }
   };
 }
