@@ -1,16 +1,6 @@
 /** Hostile images for hardening tests, built the way an attacker would: small files that claim huge work. */
 import { deflateSync } from 'node:zlib';
-import { crc32 } from '../../packages/worker/src/image/png';
-
-export function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
+import { pngChunk } from '../../packages/worker/src/image/png';
 
 const concat = (parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -54,7 +54,8 @@ export function crc32(bytes: Uint8Array, previous = 0): number {
   return ~c >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -155,14 +156,14 @@ export async function encodePng(image: PngImage, { filter = 'up' }: PngOptions =
   header[8] = 8; // bit depth
   header[9] = COLOR_TYPE[color];
   // header[10..12]: deflate, adaptive filtering, no interlace (all 0)
-  const chunks = [SIGNATURE, chunk('IHDR', header)];
+  const chunks = [SIGNATURE, pngChunk('IHDR', header)];
   if (color === 'indexed') {
     const palette = image.palette;
     if (!palette || palette.length === 0 || palette.length % 3 !== 0 || palette.length > 768) throw new Error('an indexed PNG needs a palette of 1..256 RGB triples');
-    chunks.push(chunk('PLTE', palette));
-    if (image.transparency) chunks.push(chunk('tRNS', image.transparency.subarray(0, palette.length / 3)));
+    chunks.push(pngChunk('PLTE', palette));
+    if (image.transparency) chunks.push(pngChunk('tRNS', image.transparency.subarray(0, palette.length / 3)));
   }
-  chunks.push(chunk('IDAT', await compressScanlines(image, filter)), chunk('IEND', new Uint8Array(0)));
+  chunks.push(pngChunk('IDAT', await compressScanlines(image, filter)), pngChunk('IEND', new Uint8Array(0)));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {
