@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/no-keep-alive.ts'],
+    setupFiles: ['test/support/transport.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: the worker under test needs one.
