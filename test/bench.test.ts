@@ -17,5 +17,7 @@ it('npm run bench -- --quick prints every section with numbers', async () => {
   expect(stdout).toMatch(/^\| classify \| litert: [\d.]+ \| ort-web: [\d.]+ \| [\d.]+ \|/m);
   expect(stdout).toMatch(/Against Cloudflare's compressed script limits: [\d.]+ MiB of 10 MiB/);
   expect(stdout).toMatch(/\| classify \| JPEG 1024x768 \|( [\d.]+ \|){7}/);
+  // the peer: cvkit's default classifier against Transformers.js, with the ratio
+  expect(stdout).toMatch(/^\| cvkit Node pipeline, its default: MobileNetV2 int8 on LiteRT\.js \(wasm\) \| [\d.]+ \| [\d.]+-[\d.]+ \| [\d.]+ \| \w/m);
   expect(stdout).toMatch(/\| classify \| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \|/);
 }, 600_000);
