@@ -4,26 +4,7 @@
  * `output_0`. Only the fields on the path to tensor names are parsed: everything else is copied byte for byte.
  */
 
-function readVarint(b: Uint8Array, at: number): [number, number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = b[at++] as number;
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, at];
-    shift += 7;
-  }
-}
-
-function writeVarint(value: number): number[] {
-  const out: number[] = [];
-  while (value >= 0x80) {
-    out.push((value % 128) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  out.push(value);
-  return out;
-}
+import { readVarint, writeVarint } from '../packages/oip-server/src/protobuf';
 
 /** field number -> how to rewrite that length-delimited field (a nested message, or a name string). */
 interface Schema {

@@ -5,16 +5,16 @@
  * test-results/.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from './support/browser';
 import { fixturesDir } from './support/fixtures';
 import { freePort, repoRoot } from './support/worker-server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = resolve(repoRoot, 'test-results');
 const apps: ChildProcess[] = [];
 let url = '';
@@ -40,15 +40,9 @@ async function startNext(workerUrl: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
   await promisify(execFile)('npm', ['run', 'build', '-w', '@cvkit/example-nextjs'], { cwd: repoRoot, env, maxBuffer: 1 << 24 });
   url = await startNext(inject('workerUrl'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 }, 240_000);
 

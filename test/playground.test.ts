@@ -4,26 +4,22 @@
  * no image shows the API's error; with API keys configured the page still loads and sends the key typed in.
  * Screenshots land in test-results/ (playground-*.png).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SegmentResponse } from '@cvkit/sdk';
+import { launchChromium } from './support/browser';
 import { fixturesDir } from './support/fixtures';
 import { repoRoot, startWorker } from './support/worker-server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = resolve(repoRoot, 'test-results');
 const workerUrl = inject('workerUrl');
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 }, 60_000);
 afterAll(() => browser?.close());

@@ -1,16 +1,8 @@
 /** Hostile images for hardening tests, built the way an attacker would: small files that claim huge work. */
 import { deflateSync } from 'node:zlib';
+import { concatBytes } from '../../packages/worker/src/image/bytes';
 import { pngChunk } from '../../packages/worker/src/image/png';
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 let bomb: Uint8Array<ArrayBuffer> | undefined;
 /**
@@ -27,6 +19,6 @@ export function pngBomb(): Uint8Array<ArrayBuffer> {
   // calloc'd zeros: deflating them touches no real memory
   const idat = new Uint8Array(deflateSync(Buffer.alloc(300 * 1024 * 1024), { level: 9 }));
   const signature = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
-  bomb = concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]) as Uint8Array<ArrayBuffer>;
+  bomb = concatBytes([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]) as Uint8Array<ArrayBuffer>;
   return bomb;
 }

@@ -5,28 +5,8 @@
  * every other byte is copied as it is. Field numbers are onnx.proto's (ModelProto.graph = 7, GraphProto.node = 1,
  * GraphProto.output = 12, ...).
  */
-
-function readVarint(b: Uint8Array, at: number): [number, number] {
-  let value = 0;
-  let scale = 1;
-  for (;;) {
-    const byte = b[at++];
-    if (byte === undefined) throw new Error('ONNX file ends inside a varint');
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, at];
-    scale *= 128;
-  }
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  while (value >= 0x80) {
-    out.push((value % 128) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  out.push(value);
-  return out;
-}
+import { concatBytes } from '../../worker/src/image/bytes';
+import { readVarint, writeVarint } from './protobuf';
 
 interface Field {
   field: number;
@@ -59,22 +39,13 @@ function fields(b: Uint8Array): Field[] {
   return out;
 }
 
-function concat(parts: (Uint8Array | number[])[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 const bytesField = (field: number, ...payload: (Uint8Array | number[])[]): Uint8Array => {
-  const body = concat(payload);
-  return concat([varint(field * 8 + 2), varint(body.length), body]);
+  const body = concatBytes(payload);
+  return concatBytes([writeVarint(field * 8 + 2), writeVarint(body.length), body]);
 };
 const stringField = (field: number, text: string) => bytesField(field, new TextEncoder().encode(text));
-const intField = (field: number, value: number) => [...varint(field * 8), ...varint(value)];
+const intField = (field: number, value: number) => [...writeVarint(field * 8), ...writeVarint(value)];
 
 const nameOf = (valueInfo: Uint8Array) => {
   const name = fields(valueInfo).find((f) => f.field === 1)?.payload;
@@ -108,10 +79,10 @@ export function appendArgmax(model: Uint8Array, { logits, axis, output, dims }: 
   const shape = bytesField(2, ...dims.map(dim));
   const valueInfo = bytesField(12, stringField(1, output), bytesField(2, bytesField(1, intField(1, 7), shape)));
 
-  const newGraph = concat([
+  const newGraph = concatBytes([
     ...graphFields.filter((f) => !(f.field === 12 && f.payload && nameOf(f.payload) === logits)).map((f) => f.raw),
     node,
     valueInfo,
   ]);
-  return concat(top.map((f) => (f.field === 7 ? bytesField(7, newGraph) : f.raw)));
+  return concatBytes(top.map((f) => (f.field === 7 ? bytesField(7, newGraph) : f.raw)));
 }

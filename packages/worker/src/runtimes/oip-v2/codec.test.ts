@@ -9,17 +9,10 @@ import {
   encodeInferResponse,
   type WireTensor,
 } from './codec';
+import { concatBytes } from '../../image/bytes';
 
 const enc = new TextEncoder();
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 const le32 = (values: number[]) => new Uint8Array(new Float32Array(values).buffer);
 
 describe('BYTES elements', () => {
