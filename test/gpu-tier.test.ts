@@ -118,6 +118,69 @@ describe('without a GPU tier', () => {
   });
 });
 
+describe('a saturated isolate spills to the GPU tier', () => {
+  // One request in flight at most and none waiting: a request whose body has not arrived yet holds the only slot.
+  const saturated = (gpu: boolean) =>
+    createNodeApp({ modelDir, admission: { maxInFlight: 1, maxQueued: 0 }, ...(gpu ? { gpu: { url: reference.url, timeoutMs: 30_000 } } : {}) });
+  function hold(app: ReturnType<typeof createNodeApp>) {
+    let arrive = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        arrive = () => {
+          controller.enqueue(fixture('cat.png'));
+          controller.close();
+        };
+      },
+    });
+    const answer = app.request('/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body, duplex: 'half' } as RequestInit);
+    return { answer, arrive: () => arrive() };
+  }
+  /** Until a tier=edge request is refused: the held request has the slot (no sleeping on a guess). */
+  async function untilFull(app: ReturnType<typeof createNodeApp>) {
+    for (;;) {
+      const res = await post(app, '/v1/classify?tier=edge', 'cat.png');
+      if (res.status === 503) return (await res.json()) as ErrorBody;
+      expect(res.status).toBe(200);
+    }
+  }
+
+  it('auto answers from the GPU with fallback {from: edge, reason: overloaded}; tier=edge and edge-only models get 503', async () => {
+    const app = saturated(true);
+    const held = hold(app);
+    expect((await untilFull(app)).error.code).toBe('overloaded');
+    const spilled = await post(app, '/v1/classify', 'cat.png');
+    expect(spilled.status).toBe(200);
+    expect(spilled.headers.get('x-cvkit-tier')).toBe('gpu');
+    const body = (await spilled.json()) as ClassifyResponse;
+    expect(body.model.tier).toBe('gpu');
+    expect(body.fallback).toMatchObject({ from: 'edge', reason: 'overloaded' });
+    expect(body.predictions[0]?.label).toMatch(/^(Egyptian cat|tabby|tiger cat)$/);
+    // the same for every task and for /v1/analyze, while a model the GPU tier does not serve is refused
+    expect(((await (await post(app, '/v1/segment?mask=none', 'cat.png')).json()) as SegmentResponse).model.tier).toBe('gpu');
+    const analyzed = (await (await post(app, '/v1/analyze?tasks=classify', 'cat.png')).json()) as { results: { classify: ClassifyResponse } };
+    expect(analyzed.results.classify.model.tier).toBe('gpu');
+    const edgeOnly = await post(app, '/v1/detect?model=yolox_nano', 'cat.png');
+    expect(edgeOnly.status).toBe(503);
+    expect(((await edgeOnly.json()) as ErrorBody).error.code).toBe('overloaded');
+    expect(edgeOnly.headers.get('retry-after')).toBe('1');
+    held.arrive();
+    const first = await held.answer;
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-cvkit-tier')).toBe('edge');
+  });
+
+  it('without a GPU tier the same request is refused: 503 overloaded with Retry-After', async () => {
+    const app = saturated(false);
+    const held = hold(app);
+    await untilFull(app);
+    const refused = await post(app, '/v1/classify', 'cat.png');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    held.arrive();
+    expect((await held.answer).status).toBe(200);
+  });
+});
+
 describe('faults from a GPU server on loopback', () => {
   let fault: LoopbackServer;
   const model = findModel('classify', GPU_PREFERRING);

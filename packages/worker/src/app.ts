@@ -78,7 +78,7 @@ export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a
     return next();
   });
   // Order matters: limits are counted and admission decided before the body is read (bodyGuard only wraps it).
-  app.use('/v1/*', rateLimit(limits.rateLimits ?? {}, (c) => c.get('keyId')), bodyGuard({ timeoutMs: limits.bodyTimeoutMs }), admission(limits.admission));
+  app.use('/v1/*', rateLimit(limits.rateLimits ?? {}, (c) => c.get('keyId')), bodyGuard({ timeoutMs: limits.bodyTimeoutMs }), admission({ spill: () => provider.canSpill(), ...limits.admission }));
 
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.
   let isolate: string | undefined;

@@ -16,6 +16,7 @@ import type { DecodeHints } from '../image/decode';
 import { findModel } from '../models/manifest';
 import { createTimer } from '../timings';
 import { readImages } from './images';
+import { providerFor } from './serve-task';
 import { type TaskHandler, imageSource, parseOptions } from './task';
 
 type Plan = Map<Task, Record<string, unknown>>;
@@ -79,7 +80,8 @@ function combineHints(all: Array<DecodeHints | undefined>): DecodeHints | undefi
   return out;
 }
 
-async function analyze(c: Context<AppEnv>, { provider, fetch }: RouteDeps, handlers: ReadonlyMap<Task, TaskHandler>): Promise<Response> {
+async function analyze(c: Context<AppEnv>, { provider: tiered, fetch }: RouteDeps, handlers: ReadonlyMap<Task, TaskHandler>): Promise<Response> {
+  const provider = providerFor(c, tiered);
   const timer = createTimer();
   const requestId = c.get('requestId');
   const { items, batch, options: raw } = await readImages(c.req.raw, fetch);

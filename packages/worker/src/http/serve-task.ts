@@ -9,6 +9,7 @@ import { ApiError, errorBody } from '../errors';
 import { findModel } from '../models/manifest';
 import type { TieredProvider } from '../providers/tiered';
 import { createTimer } from '../timings';
+import type { AppEnv } from './deps';
 import { readImages } from './images';
 import { type TaskAnswer, type TaskHandler, imageSource, parseOptions } from './task';
 
@@ -16,6 +17,9 @@ export interface ServeDeps {
   provider: TieredProvider;
   fetch: typeof fetch;
 }
+
+/** A request admitted only to spill to the GPU tier (http/admission.ts) gets the provider whose edge is full. */
+export const providerFor = (c: Context<AppEnv>, provider: TieredProvider) => (c.get('edgeFull') ? provider.atCapacity() : provider);
 
 function answer(c: Context, result: TaskAnswer): Response {
   if (result.picture) {
@@ -25,7 +29,9 @@ function answer(c: Context, result: TaskAnswer): Response {
   return c.json(result.json, 200, result.headers);
 }
 
-export async function serveTask<O extends { model?: string | undefined }>(c: Context, { provider, fetch }: ServeDeps, handler: TaskHandler<O>): Promise<Response> {
+export async function serveTask<O extends { model?: string | undefined }>(c: Context<AppEnv>, deps: ServeDeps, handler: TaskHandler<O>): Promise<Response> {
+  const { fetch } = deps;
+  const provider = providerFor(c, deps.provider);
   const timer = createTimer();
   const signal = c.req.raw.signal;
   const { items, batch, options: raw } = await readImages(c.req.raw, fetch);

@@ -4,6 +4,7 @@
  * back). For a GPU-only model the edge run is its substitute's.
  */
 import type { Fallback, Health, ModelInfo, Tier, TierOption } from '@cvkit/sdk/contract';
+import { ApiError } from '../errors';
 import { findModel, manifest, type ModelSpec } from '../models/manifest';
 import { placementOf } from '../models/placement';
 import type { GpuTier } from './gpu-tier';
@@ -23,6 +24,10 @@ export interface TieredProvider extends VisionProvider {
   segment(call: TieredCall<{ classes?: string[] | undefined }>): Promise<WithFallback<SegmentResult>>;
   /** The GPU tier's state for /health. */
   health(): Health['gpu'];
+  /** Whether work the edge has no room for may go to the GPU tier now: one is configured and its breaker is closed. */
+  canSpill(): boolean;
+  /** This provider for a request admitted only to spill (http/admission.ts): its edge runs answer `overloaded`, so `auto` goes to the GPU tier. */
+  atCapacity(): TieredProvider;
 }
 
 export interface TieredOptions {
@@ -32,7 +37,27 @@ export interface TieredOptions {
   problem?: string;
 }
 
-export function createTieredProvider({ edge, gpu, problem }: TieredOptions): TieredProvider {
+export function createTieredProvider(options: TieredOptions): TieredProvider {
+  const full = tiered({ ...options, edge: refusingEdge(options.edge) });
+  const atCapacity = (): TieredProvider => ({ ...full, atCapacity });
+  return { ...tiered(options), atCapacity };
+}
+
+/** The edge provider of a request admitted only to spill: every task answers `overloaded` (routing then spills). */
+function refusingEdge(edge: VisionProvider): VisionProvider {
+  const refuse = () => Promise.reject(new ApiError('overloaded', 'The worker is at capacity; retry shortly.', undefined, { retryAfterSeconds: 1 }));
+  return {
+    specificationVersion: 'v1',
+    tier: edge.tier,
+    models: () => edge.models(),
+    ...(edge.labels ? { labels: edge.labels.bind(edge) } : {}),
+    classify: refuse,
+    detect: refuse,
+    segment: refuse,
+  };
+}
+
+function tiered({ edge, gpu, problem }: TieredOptions): Omit<TieredProvider, 'atCapacity'> {
   /** Every tier the model may run on here (the GPU only while one is configured), and the one `auto` picks now. */
   function tiersOf(model: ModelSpec): { tier: Tier; tiers: Tier[] } {
     const p = placementOf(model);
@@ -82,6 +107,7 @@ export function createTieredProvider({ edge, gpu, problem }: TieredOptions): Tie
     classify: (call) => run(call, (p, c) => p.classify(c)),
     detect: (call) => run(call, (p, c) => p.detect(c)),
     segment: (call) => run(call, (p, c) => p.segment(c)),
+    canSpill: () => gpu !== undefined && gpu.state.breaker.state() === 'closed',
     health() {
       if (!gpu) return { configured: false, ...(problem ? { last_error: { at: new Date().toISOString(), code: 'invalid_config', message: problem } } : {}) };
       const breaker = gpu.state.breaker;
