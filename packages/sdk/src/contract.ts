@@ -21,7 +21,7 @@ export type TierOption = z.infer<typeof TierOption>;
 export const Fallback = z.object({
   /** The tier that was tried first and could not answer. */
   from: Tier,
-  /** Its error code: `upstream_error`, `upstream_unavailable` (also: breaker open, no GPU configured), `timeout`, `rate_limited`. */
+  /** Its error code: `upstream_error`, `upstream_unavailable` (also: breaker open, no GPU configured), `timeout`; `overloaded` when a full isolate spilled to the GPU tier. */
   reason: z.string(),
   message: z.string(),
   /** For a GPU-only model answered by its edge substitute: the model that was asked for. */

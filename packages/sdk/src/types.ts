@@ -22,7 +22,7 @@ export type TierOption = 'edge' | 'gpu' | 'auto';
 export interface Fallback {
   /** The tier tried first. */
   from: Tier;
-  /** Its error code: `upstream_error`, `upstream_unavailable`, `timeout`, `rate_limited`. */
+  /** Its error code: `upstream_error`, `upstream_unavailable`, `timeout`; `overloaded` when a full isolate spilled to the GPU tier. */
   reason: string;
   message: string;
   /** For a GPU-only model answered by its edge substitute: the model that was asked for. */
