@@ -23,11 +23,12 @@ export interface AdmissionOptions {
   maxWaitMs?: number;
   /** Whether refused work may go to the GPU tier now. Absent: never. */
   spill?: () => boolean;
-  /** Requests spilled to the GPU tier at once (default 16): they still decode and preprocess here. */
+  /** Requests spilled to the GPU tier at once (default: `maxInFlight`). They decode and preprocess here and hold
+   * their image while the GPU answers, so this bounds that memory as `maxInFlight` does for the edge. */
   maxSpilled?: number;
 }
 
-export function admission({ maxInFlight = 4, maxQueued = 16, retryAfterSeconds = 1, maxWaitMs = 30_000, spill, maxSpilled = 16 }: AdmissionOptions = {}): MiddlewareHandler<AppEnv> {
+export function admission({ maxInFlight = 4, maxQueued = 16, retryAfterSeconds = 1, maxWaitMs = 30_000, spill, maxSpilled = maxInFlight }: AdmissionOptions = {}): MiddlewareHandler<AppEnv> {
   let inFlight = 0;
   let queued = 0;
   let spilled = 0;
