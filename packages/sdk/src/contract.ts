@@ -9,8 +9,11 @@ import { z } from 'zod';
 export const Task = z.enum(['classify', 'detect', 'segment']);
 export type Task = z.infer<typeof Task>;
 
-/** Where a model runs: inside the worker isolate (`edge`), or on the remote GPU tier (`gpu`, Open Inference Protocol v2). */
-export const Tier = z.enum(['edge', 'gpu']);
+/**
+ * Where a model runs: inside the worker isolate (`edge`), on the remote GPU tier (`gpu`, Open Inference Protocol v2),
+ * or on Cloudflare Workers AI (`workers-ai`, its own `@cf/...` models, when the worker has an `[ai]` binding).
+ */
+export const Tier = z.enum(['edge', 'gpu', 'workers-ai']);
 export type Tier = z.infer<typeof Tier>;
 
 /** Which tier a request asks for: `auto` follows the model's preference and falls back to the other tier. */

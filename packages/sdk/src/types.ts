@@ -12,8 +12,8 @@
 /** Tasks the API answers. */
 export type Task = 'classify' | 'detect' | 'segment';
 
-/** Where a model runs: inside the worker isolate (`edge`), or on the remote GPU tier (`gpu`). */
-export type Tier = 'edge' | 'gpu';
+/** Where a model runs: inside the worker isolate (`edge`), on the remote GPU tier (`gpu`), or on Cloudflare Workers AI (`workers-ai`). */
+export type Tier = 'edge' | 'gpu' | 'workers-ai';
 
 /** Which tier a request asks for: `auto` (default) follows the model's preference and falls back to the other tier. */
 export type TierOption = 'edge' | 'gpu' | 'auto';

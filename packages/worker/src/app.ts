@@ -21,6 +21,7 @@ import { modelsRoute } from './models/route';
 import { playgroundRoute } from './playground/route';
 import type { GpuTier } from './providers/gpu-tier';
 import { createTieredProvider } from './providers/tiered';
+import type { WorkersAiProvider } from './providers/workers-ai';
 import type { VisionProvider } from './providers/types';
 import { segmentHandler, segmentRoute } from './segment/route';
 
@@ -46,6 +47,8 @@ export interface AppOptions {
   gpu?: GpuTier;
   /** Why a configured GPU tier is off (reported by /health). */
   gpuProblem?: string;
+  /** Cloudflare Workers AI (providers/workers-ai.ts, the `[ai]` binding); absent: its models are not served. */
+  workersAi?: WorkersAiProvider;
 }
 
 /** Each task registers its own routes; adding a task is adding a line here. */
@@ -53,9 +56,9 @@ const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, ...limits }: AppOptions) {
+export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, workersAi, ...limits }: AppOptions) {
   const app = new Hono<AppEnv>();
-  const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}) });
+  const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}), ...(workersAi ? { workersAi } : {}) });
   const keys = createKeyCheck(apiKeys);
   const imageFetch = guardFetch(fetcher, { policy: createUrlPolicy(limits.imageUrls) });
 

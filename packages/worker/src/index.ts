@@ -10,6 +10,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import { createApp } from './app';
 import { enableCodecs } from './image/decode';
 import { createGpuTier, type GpuEnv, gpuConfigFromEnv } from './providers/gpu-tier';
+import { type AiBinding, createWorkersAiProvider, packLabels } from './providers/workers-ai';
 import { createPipelineProvider, type ModelFiles } from './providers/pipeline';
 import litertGlue from './runtimes/litert-glue.js';
 import { createLiteRtRuntime } from './runtimes/litert';
@@ -43,6 +44,8 @@ export interface Env extends GpuEnv {
   /** Workers rate-limiting bindings (wrangler.toml [[ratelimits]]): per API key and per client IP; off when absent. */
   RATE_LIMIT_KEY?: RateLimiter;
   RATE_LIMIT_CLIENT?: RateLimiter;
+  /** Cloudflare Workers AI (wrangler.toml `[ai]`): serves `@cf/microsoft/resnet-50` and `@cf/facebook/detr-resnet-50`. */
+  AI?: AiBinding;
 }
 
 /** The model pack as the MODELS assets binding serves it. */
@@ -94,6 +97,7 @@ export default {
         bodyTimeoutMs: count(env.BODY_TIMEOUT_MS),
         ...(gpu && !('problem' in gpu) ? { gpu: createGpuTier(gpu, files) } : {}),
         ...(gpu && 'problem' in gpu ? { gpuProblem: gpu.problem } : {}),
+        ...(env.AI ? { workersAi: createWorkersAiProvider({ ai: env.AI, labels: () => packLabels(files) }) } : {}),
       });
     })();
     return app.fetch(request, env, ctx);

@@ -13,7 +13,7 @@ import { type AnalyzeResponse, Task } from '@cvkit/sdk/contract';
 import type { AppEnv, RouteDeps } from './deps';
 import { ApiError, errorBody } from '../errors';
 import type { DecodeHints } from '../image/decode';
-import { findModel } from '../models/manifest';
+import type { ModelSpec } from '../models/manifest';
 import { createTimer } from '../timings';
 import { readImages } from './images';
 import { providerFor } from './serve-task';
@@ -89,7 +89,7 @@ async function analyze(c: Context<AppEnv>, { provider: tiered, fetch }: RouteDep
   const plan = analyzePlan(raw);
 
   // Options and models first: a task whose options are wrong fails alone, before any decoding.
-  type Ready = { handler: TaskHandler; options: { model?: string | undefined }; model: ReturnType<typeof findModel> };
+  type Ready = { handler: TaskHandler; options: { model?: string | undefined }; model: ModelSpec };
   const ready = new Map<Task, Ready>();
   const results: Record<string, object> = {};
   for (const [task, rawOptions] of plan) {
@@ -97,7 +97,7 @@ async function analyze(c: Context<AppEnv>, { provider: tiered, fetch }: RouteDep
     try {
       const options = parseOptions(handler.schema, rawOptions);
       if (handler.picture(options, undefined)) throw invalid('format', 'analyze answers JSON; ask a task endpoint for pictures (detect: annotate=true gives a data URL)');
-      ready.set(task, { handler, options, model: findModel(task, options.model) });
+      ready.set(task, { handler, options, model: provider.findModel(task, options.model) });
     } catch (err) {
       results[task] = errorBody(err, requestId);
     }

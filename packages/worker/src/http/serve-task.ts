@@ -6,7 +6,6 @@
  */
 import type { Context } from 'hono';
 import { ApiError, errorBody } from '../errors';
-import { findModel } from '../models/manifest';
 import type { TieredProvider } from '../providers/tiered';
 import { createTimer } from '../timings';
 import type { AppEnv } from './deps';
@@ -36,7 +35,7 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
   const signal = c.req.raw.signal;
   const { items, batch, options: raw } = await readImages(c.req.raw, fetch);
   const options = parseOptions(handler.schema, raw);
-  const model = findModel(handler.task, options.model);
+  const model = provider.findModel(handler.task, options.model);
 
   if (!batch) {
     const picture = handler.picture(options, c.req.header('accept'));

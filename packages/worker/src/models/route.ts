@@ -14,11 +14,12 @@ export function modelsRoute(app: Hono<AppEnv>, { provider }: RouteDeps) {
     return c.json({ models: (await provider.models()).filter((m) => !task || m.task === task) } satisfies ModelList);
   });
 
-  app.get('/v1/models/:id', async (c) => {
+  // `{.+}`: Workers AI ids have slashes (/v1/models/@cf/microsoft/resnet-50).
+  app.get('/v1/models/:id{.+}', async (c) => {
     const id = c.req.param('id');
     const served = await provider.models();
     const info = served.find((m) => m.id === id);
-    const model = manifest.models.find((m) => m.id === id);
+    const model = manifest.models.find((m) => m.id === id) ?? (info ? provider.findModel(info.task, id) : undefined);
     if (!info || !model) throw new ApiError('model_not_found', `No model '${clip(id)}'. Available: ${served.map((m) => m.id).join(', ')}.`);
     const labels = provider.labels ? await provider.labels(model) : [];
     return c.json({ ...info, label_names: labels, label_aliases: labelAliases(model) } satisfies ModelDetail);

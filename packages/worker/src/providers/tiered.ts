@@ -3,11 +3,12 @@
  * provider and the GPU tier's, and says where each answer came from (`model.tier`, and `fallback` when `auto` fell
  * back). For a GPU-only model the edge run is its substitute's.
  */
-import type { Fallback, Health, ModelInfo, Tier, TierOption } from '@cvkit/sdk/contract';
+import type { Fallback, Health, ModelInfo, Task, Tier, TierOption } from '@cvkit/sdk/contract';
 import { ApiError } from '../errors';
 import { findModel, manifest, type ModelSpec } from '../models/manifest';
 import { placementOf } from '../models/placement';
 import type { GpuTier } from './gpu-tier';
+import { isWorkersAiModel, type WorkersAiProvider, workersAiModelInfo, workersAiModels } from './workers-ai';
 import { routeTiers } from './routing';
 import type { ClassifyResult, DetectCallOptions, DetectResult, SegmentResult, TaskCall, VisionProvider } from './types';
 
@@ -28,6 +29,8 @@ export interface TieredProvider extends VisionProvider {
   canSpill(): boolean;
   /** This provider for a request admitted only to spill (http/admission.ts): its edge runs answer `overloaded`, so `auto` goes to the GPU tier. */
   atCapacity(): TieredProvider;
+  /** The model for a task: `id` when given, else the task's default; the manifest's, or a Workers AI model when configured. Throws model_not_found. */
+  findModel(task: Task, id: string | undefined): ModelSpec;
 }
 
 export interface TieredOptions {
@@ -35,6 +38,8 @@ export interface TieredOptions {
   gpu?: GpuTier;
   /** Why a configured GPU tier is off (a bad GPU_URL), for /health. */
   problem?: string;
+  /** Cloudflare Workers AI (the `[ai]` binding): its `@cf/...` models become requestable by id. */
+  workersAi?: WorkersAiProvider;
 }
 
 export function createTieredProvider(options: TieredOptions): TieredProvider {
@@ -57,7 +62,27 @@ function refusingEdge(edge: VisionProvider): VisionProvider {
   };
 }
 
-function tiered({ edge, gpu, problem }: TieredOptions): Omit<TieredProvider, 'atCapacity'> {
+/** Workers AI answers whole tasks (image in, labels and boxes out): its own provider, with cvkit's response shapes. */
+function workersAiVision(ai: WorkersAiProvider): VisionProvider {
+  const unsupported = (model: ModelSpec) => Promise.reject(new ApiError('model_not_found', `Workers AI has no ${model.task} model here.`));
+  return {
+    specificationVersion: 'v1',
+    tier: 'workers-ai',
+    models: async () => workersAiModels.map(workersAiModelInfo),
+    async classify({ image, model, options, timer, signal }) {
+      const r = await timer.measureAsync('inference', () => ai.classify({ image: image.bytes, options, ...(signal ? { signal } : {}) }));
+      return { model: workersAiModelInfo(model), image: r.image, predictions: r.predictions };
+    },
+    async detect({ image, model, options, timer, signal }) {
+      const r = await timer.measureAsync('inference', () => ai.detect({ image: image.bytes, options, ...(signal ? { signal } : {}) }));
+      return { model: workersAiModelInfo(model), image: r.image, detections: r.detections };
+    },
+    segment: ({ model }) => unsupported(model),
+  };
+}
+
+function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredProvider, 'atCapacity'> {
+  const workersAiTier = workersAi ? workersAiVision(workersAi) : undefined;
   /** Every tier the model may run on here (the GPU only while one is configured), and the one `auto` picks now. */
   function tiersOf(model: ModelSpec): { tier: Tier; tiers: Tier[] } {
     const p = placementOf(model);
@@ -70,6 +95,14 @@ function tiered({ edge, gpu, problem }: TieredOptions): Omit<TieredProvider, 'at
     call: TieredCall<Options>,
     task: (p: VisionProvider, c: TaskCall<Options>) => Promise<R>,
   ): Promise<WithFallback<R>> {
+    if (isWorkersAiModel(call.model)) {
+      const { tier = 'auto', ...taskCall } = call;
+      if (tier !== 'auto') {
+        const message = `model '${call.model.id}' runs on Workers AI only; leave tier out (or auto)`;
+        throw new ApiError('invalid_option', `Invalid options: tier: ${message}.`, [{ path: 'tier', message }]);
+      }
+      return task(workersAiTier as VisionProvider, taskCall);
+    }
     const placement = placementOf(call.model);
     const edgeModel = placement.where === 'gpu' ? (placement.substitute ? findModel(call.model.task, placement.substitute) : undefined) : call.model;
     const { tier = 'auto', ...taskCall } = call;
@@ -101,6 +134,7 @@ function tiered({ edge, gpu, problem }: TieredOptions): Omit<TieredProvider, 'at
         const info = (tier === 'gpu' ? gpuModels.get(model.id) : edgeModels.get(model.id)) ?? edgeModels.get(model.id) ?? gpuModels.get(model.id);
         if (info) out.push({ ...info, tier: info.tier, tiers });
       }
+      if (workersAiTier) out.push(...(await workersAiTier.models()));
       return out;
     },
     ...(edge.labels ? { labels: edge.labels.bind(edge) } : {}),
@@ -108,6 +142,16 @@ function tiered({ edge, gpu, problem }: TieredOptions): Omit<TieredProvider, 'at
     detect: (call) => run(call, (p, c) => p.detect(c)),
     segment: (call) => run(call, (p, c) => p.segment(c)),
     canSpill: () => gpu !== undefined && gpu.state.breaker.state() === 'closed',
+    findModel(task, id) {
+      const cf = id === undefined ? undefined : workersAiModels.find((m) => m.id === id);
+      if (!cf) {
+        if (id?.startsWith('@cf/') && !workersAi) throw new ApiError('model_not_found', `No ${task} model '${id}': Workers AI models need the worker's [ai] binding (README, "Workers AI").`);
+        return findModel(task, id);
+      }
+      if (!workersAi) throw new ApiError('model_not_found', `No ${task} model '${cf.id}': Workers AI models need the worker's [ai] binding (README, "Workers AI").`);
+      if (cf.task !== task) throw new ApiError('model_not_found', `Model '${cf.id}' is a ${cf.task} model, not a ${task} model; use /v1/${cf.task}.`);
+      return cf;
+    },
     health() {
       if (!gpu) return { configured: false, ...(problem ? { last_error: { at: new Date().toISOString(), code: 'invalid_config', message: problem } } : {}) };
       const breaker = gpu.state.breaker;

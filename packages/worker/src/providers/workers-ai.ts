@@ -9,9 +9,11 @@
  * const { predictions } = await ai.classify({ image: bytes, options: { top_k: 5 } });
  */
 import { z } from 'zod';
-import type { Box, Classification, Detection, ImageInfo } from '@cvkit/sdk/contract';
+import type { Box, Classification, Detection, ImageInfo, ModelInfo, Task } from '@cvkit/sdk/contract';
 import { ApiError } from '../errors';
 import { readHeader } from '../image/formats';
+import { loadLabels } from '../models/labels';
+import { type LabelSpec, labelSpec, manifest, type ModelSpec } from '../models/manifest';
 import { abortError, UpstreamFailure } from '../runtimes/oip-v2/upstream-error';
 
 /** The part of the `Ai` binding this provider uses. */
@@ -36,6 +38,58 @@ export interface WorkersAiOptions {
   imagenetLabels?: readonly string[];
   /** COCO label names, index for index. */
   cocoLabels?: readonly string[];
+  /** The same two lists, read on first use instead (the worker reads them from the model pack). */
+  labels?: () => Promise<{ imagenet: readonly string[]; coco: readonly string[] }>;
+}
+
+const catalogEntry = (id: string, task: Task, labels: string, input: number, provenance: string, accuracy: string): ModelSpec => ({
+  id,
+  task,
+  default: false,
+  license: 'Apache-2.0',
+  provenance,
+  accuracy,
+  // Workers AI takes the image as it is; the input size is the network's, for decoding hints and GET /v1/models.
+  input: { width: input, height: input, channels: 'RGB', resize: 'stretch', mean: [0, 0, 0], std: [1, 1, 1] },
+  labels,
+  where: 'gpu',
+  prefer: 'gpu',
+  artifacts: [],
+});
+
+/**
+ * The Workers AI models cvkit serves when the worker has an `[ai]` binding, in the manifest's shape (no artifacts:
+ * nothing is downloaded or run here). Their labels are mapped onto the pack's ImageNet and COCO lists.
+ */
+export const workersAiModels: readonly ModelSpec[] = [
+  catalogEntry(WORKERS_AI_MODELS.classify, 'classify', 'imagenet_1001', 224, 'Cloudflare Workers AI (microsoft/resnet-50), run on Cloudflare\'s GPUs', 'ResNet-50 v1.5, ImageNet-1k (see the model card)'),
+  catalogEntry(WORKERS_AI_MODELS.detect, 'detect', 'coco_80', 800, 'Cloudflare Workers AI (facebook/detr-resnet-50), run on Cloudflare\'s GPUs', '42.0 AP on COCO val2017 (DETR paper)'),
+];
+
+/** The ImageNet synset lines and COCO names of the model pack, for `labels` (read through the host's file reader). */
+export async function packLabels(files: { read(file: string): Promise<Uint8Array> }): Promise<{ imagenet: string[]; coco: string[] }> {
+  const read = (key: string) => loadLabels(manifest.labels[key] as LabelSpec, (f) => files.read(f));
+  const [imagenet, coco] = await Promise.all([read('imagenet_1001'), read('coco_80')]);
+  return { imagenet: imagenet.lines, coco: coco.lines };
+}
+
+export const isWorkersAiModel = (model: Pick<ModelSpec, 'id'>) => workersAiModels.some((m) => m.id === model.id);
+
+/** GET /v1/models' entry for a Workers AI model. */
+export function workersAiModelInfo(model: ModelSpec): ModelInfo {
+  return {
+    id: model.id,
+    task: model.task,
+    tier: 'workers-ai',
+    tiers: ['workers-ai'],
+    runtime: 'workers-ai',
+    default: false,
+    input: { width: model.input.width, height: model.input.height },
+    labels: labelSpec(model).count,
+    license: model.license,
+    accuracy: model.accuracy,
+    bytes: 0,
+  };
 }
 
 export interface WorkersAiCall<Options> {
@@ -55,13 +109,24 @@ export interface WorkersAiProvider {
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/[_\s]+/g, ' ');
 
-export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = [] }: WorkersAiOptions): WorkersAiProvider {
-  // name -> index over every name of every synset line ("tabby, tabby cat" answers to both).
-  const imagenetIndex = new Map<string, number>();
-  imagenetLabels.forEach((line, i) => {
-    for (const name of line.split(',')) if (!imagenetIndex.has(norm(name))) imagenetIndex.set(norm(name), i);
-  });
-  const cocoIndex = new Map(cocoLabels.map((name, i) => [norm(name), i] as const));
+export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = [], labels }: WorkersAiOptions): WorkersAiProvider {
+  let lists: Promise<{ imagenetLabels: readonly string[]; cocoLabels: readonly string[]; imagenetIndex: Map<string, number>; cocoIndex: Map<string, number> }> | undefined;
+  /** The label lists and their indices, built once (a failed read is tried again on the next call). */
+  const indexed = () =>
+    (lists ??= (labels ? labels() : Promise.resolve({ imagenet: imagenetLabels, coco: cocoLabels })).then(
+      ({ imagenet, coco }) => {
+        // name -> index over every name of every synset line ("tabby, tabby cat" answers to both).
+        const imagenetIndex = new Map<string, number>();
+        imagenet.forEach((line, i) => {
+          for (const name of line.split(',')) if (!imagenetIndex.has(norm(name))) imagenetIndex.set(norm(name), i);
+        });
+        return { imagenetLabels: imagenet, cocoLabels: coco, imagenetIndex, cocoIndex: new Map(coco.map((name, i) => [norm(name), i] as const)) };
+      },
+      (err: unknown) => {
+        lists = undefined;
+        throw err;
+      },
+    ));
 
   async function run<T>(model: string, schema: z.ZodType<T>, image: Uint8Array, signal?: AbortSignal): Promise<{ info: ImageInfo; output: T }> {
     const header = readHeader(image);
@@ -85,6 +150,7 @@ export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = 
     name: 'workers-ai',
     async classify({ image, options, signal }) {
       const model = WORKERS_AI_MODELS.classify;
+      const { imagenetLabels, imagenetIndex } = await indexed();
       const { info, output } = await run(model, ClassifyOutput, image, signal);
       const predictions = output
         .slice()
@@ -99,6 +165,7 @@ export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = 
     },
     async detect({ image, options, signal }) {
       const model = WORKERS_AI_MODELS.detect;
+      const { cocoLabels, cocoIndex } = await indexed();
       if (options.classes && cocoLabels.length > 0) {
         const unknown = options.classes.filter((c) => !cocoIndex.has(norm(c)));
         if (unknown.length > 0) {
