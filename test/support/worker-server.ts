@@ -54,6 +54,19 @@ export function workerdRss(rootPid: number): number {
   return rss;
 }
 
+/**
+ * wrangler dev without its devtools proxy. wrangler 4.86's InspectorProxyWorker sends one HTTP request to the
+ * wrangler process for every devtools event of the worker, and the worker's reads of model files from the assets
+ * binding are thousands of `Network.dataReceived` events each: under model churn (the budget tests load and
+ * release all ten models) that became thousands of loopback connections a second, until sockets ran out, the dev
+ * proxy lost requests ("Your worker restarted mid-request") and requests hung for minutes. wrangler leaves the
+ * devtools proxy out when it runs in VS Code's JavaScript debug terminal, which it detects by this variable; nothing
+ * else changes (workerd, the dev proxy and the bundle are the same). NODE_OPTIONS is cleared so that the variable is
+ * never mistaken for a debugger to attach (wrangler then reads a `--require "..."` bootloader from it).
+ * `npm start` keeps the devtools proxy: a person may want devtools, and serves far fewer model loads.
+ */
+export const NO_DEVTOOLS_PROXY = { VSCODE_INSPECTOR_OPTIONS: 'cvkit-tests-no-devtools', NODE_OPTIONS: '' };
+
 export interface StartWorkerOptions {
   /** Extra `--var NAME:value` bindings (e.g. API_KEYS). */
   vars?: Record<string, string>;
@@ -69,7 +82,7 @@ export async function startWorker({ vars = {}, config, timeoutMs = 90_000 }: Sta
   if (config) args.push('--config', config);
   const child: ChildProcess = spawn('npx', args, {
     cwd: repoRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
+    env: { ...process.env, ...NO_DEVTOOLS_PROXY, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
