@@ -82,9 +82,9 @@ describe('wasm memory in workerd', () => {
 });
 
 describe('the memory budget under concurrency (workerd, default 80 MiB budget)', () => {
-  // The default budget: the 60 requests over all ten models still make models load, wait and be released. (At a
-  // 40 MiB budget the constant release/reload makes wrangler's dev proxy lose about one request in 150; the isolate
-  // lives on. test/support/transport.ts sends such a request again; the isolate id is checked after each test.)
+  // The default budget: the 60 requests over all ten models still make models load, wait and be released. This is
+  // the load that made wrangler's devtools proxy exhaust sockets (see NO_DEVTOOLS_PROXY in support/worker-server.ts);
+  // the isolate id is checked after each test.
   let worker: WorkerServer;
   beforeAll(async () => {
     worker = await startWorker();
