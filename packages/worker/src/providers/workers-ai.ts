@@ -110,23 +110,23 @@ export interface WorkersAiProvider {
 const norm = (s: string) => s.trim().toLowerCase().replace(/[_\s]+/g, ' ');
 
 export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = [], labels }: WorkersAiOptions): WorkersAiProvider {
-  let lists: Promise<{ imagenetLabels: readonly string[]; cocoLabels: readonly string[]; imagenetIndex: Map<string, number>; cocoIndex: Map<string, number> }> | undefined;
-  /** The label lists and their indices, built once (a failed read is tried again on the next call). */
-  const indexed = () =>
-    (lists ??= (labels ? labels() : Promise.resolve({ imagenet: imagenetLabels, coco: cocoLabels })).then(
-      ({ imagenet, coco }) => {
-        // name -> index over every name of every synset line ("tabby, tabby cat" answers to both).
-        const imagenetIndex = new Map<string, number>();
-        imagenet.forEach((line, i) => {
-          for (const name of line.split(',')) if (!imagenetIndex.has(norm(name))) imagenetIndex.set(norm(name), i);
-        });
-        return { imagenetLabels: imagenet, cocoLabels: coco, imagenetIndex, cocoIndex: new Map(coco.map((name, i) => [norm(name), i] as const)) };
-      },
-      (err: unknown) => {
-        lists = undefined;
-        throw err;
-      },
-    ));
+  type Indexed = { imagenetLabels: readonly string[]; cocoLabels: readonly string[]; imagenetIndex: Map<string, number>; cocoIndex: Map<string, number> };
+  let ready: Indexed | undefined;
+  /**
+   * The label lists and their indices, built once. Only the finished value is shared: a request never awaits a read
+   * another request started (workerd cancels such a wait), so requests that come before it is done each read.
+   */
+  async function indexed(): Promise<Indexed> {
+    if (ready) return ready;
+    const { imagenet, coco } = labels ? await labels() : { imagenet: imagenetLabels, coco: cocoLabels };
+    // name -> index over every name of every synset line ("tabby, tabby cat" answers to both).
+    const imagenetIndex = new Map<string, number>();
+    imagenet.forEach((line, i) => {
+      for (const name of line.split(',')) if (!imagenetIndex.has(norm(name))) imagenetIndex.set(norm(name), i);
+    });
+    ready ??= { imagenetLabels: imagenet, cocoLabels: coco, imagenetIndex, cocoIndex: new Map(coco.map((name, i) => [norm(name), i] as const)) };
+    return ready;
+  }
 
   async function run<T>(model: string, schema: z.ZodType<T>, image: Uint8Array, signal?: AbortSignal): Promise<{ info: ImageInfo; output: T }> {
     const header = readHeader(image);
