@@ -143,12 +143,10 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
     segment: (call) => run(call, (p, c) => p.segment(c)),
     canSpill: () => gpu !== undefined && gpu.state.breaker.state() === 'closed',
     findModel(task, id) {
-      const cf = id === undefined ? undefined : workersAiModels.find((m) => m.id === id);
-      if (!cf) {
-        if (id?.startsWith('@cf/') && !workersAi) throw new ApiError('model_not_found', `No ${task} model '${id}': Workers AI models need the worker's [ai] binding (README, "Workers AI").`);
-        return findModel(task, id);
-      }
-      if (!workersAi) throw new ApiError('model_not_found', `No ${task} model '${cf.id}': Workers AI models need the worker's [ai] binding (README, "Workers AI").`);
+      if (!id?.startsWith('@cf/')) return findModel(task, id);
+      if (!workersAi) throw new ApiError('model_not_found', `No ${task} model '${id}': Workers AI models need the worker's [ai] binding (README, "Workers AI").`);
+      const cf = workersAiModels.find((m) => m.id === id);
+      if (!cf) return findModel(task, id); // not one of them: the manifest's answer, listing what there is
       if (cf.task !== task) throw new ApiError('model_not_found', `Model '${cf.id}' is a ${cf.task} model, not a ${task} model; use /v1/${cf.task}.`);
       return cf;
     },
