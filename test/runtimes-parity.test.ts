@@ -12,6 +12,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
+import type { ClassifyOutput } from '../packages/worker/src/classify/pipeline';
+import type { Served } from '../packages/worker/src/providers/types';
+import type { SegmentOutput } from '../packages/worker/src/segment/pipeline';
 import { imageSource } from '../packages/worker/src/http/task';
 import { manifest } from '../packages/worker/src/models/manifest';
 import { createNodeProvider } from '../packages/worker/src/node';
@@ -39,7 +42,7 @@ describe('LiteRT.js and onnxruntime-web agree', () => {
   for (const model of twins('classify')) {
     it(`${model.id}: same top-1 (or a quantisation tie) and top-5 probabilities within 0.03 on every image`, async () => {
       for (const { name, bytes } of images) {
-        const [a, b] = await Promise.all([litert.classify(call(model, bytes, { top_k: 1001 })), ort.classify(call(model, bytes, { top_k: 5 }))]);
+        const [a, b] = (await Promise.all([litert.run(call(model, bytes, { top_k: 1001 })), ort.run(call(model, bytes, { top_k: 5 }))])) as [ClassifyOutput & Served, ClassifyOutput & Served];
         expect([a.model.runtime, b.model.runtime]).toEqual(['litert', 'ort-web']);
         const lite = new Map(a.predictions.map((p) => [p.index, p.score]));
         const [first, second] = [b.predictions[0], b.predictions[1]];
@@ -74,8 +77,8 @@ describe('LiteRT.js and onnxruntime-web agree', () => {
     it(`${model.id}: class maps agree on >= 97% of pixels (hot_dog 96%); the bird's IoU no worse than 0.01 below ONNX`, async () => {
       const agreement: number[] = [];
       for (const { name, bytes } of images) {
-        const a = await litert.segment(call(model, bytes, {}));
-        const b = await ort.segment(call(model, bytes, {}));
+        const a = (await litert.run(call(model, bytes, {}))) as SegmentOutput & Served;
+        const b = (await ort.run(call(model, bytes, {}))) as SegmentOutput & Served;
         expect([a.model.runtime, b.model.runtime]).toEqual(['litert', 'ort-web']);
         let same = 0;
         for (let i = 0; i < a.map.data.length; i++) if (a.map.data[i] === b.map.data[i]) same++;

@@ -7,6 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClassifyResponse, ErrorBody, ModelList, SegmentResponse } from '@cvkit/sdk/contract';
+import type { ClassifyOutput } from '../packages/worker/src/classify/pipeline';
+import type { Served } from '../packages/worker/src/providers/types';
+import type { SegmentOutput } from '../packages/worker/src/segment/pipeline';
 import { imageSource } from '../packages/worker/src/http/task';
 import { manifest } from '../packages/worker/src/models/manifest';
 import { createNodeProvider } from '../packages/worker/src/node';
@@ -44,13 +47,13 @@ describe('runtimes in workerd', () => {
     for (const [i, photo] of photos.entries()) {
       const answer = edge[i]!;
       expect(answer.model.runtime).toBe('litert');
-      const onnx = await ort.classify({ image: imageSource(fixture(photo)), model: model(answer.model.id), options: { top_k: 5 }, timer: createTimer() });
+      const onnx = (await ort.run({ image: imageSource(fixture(photo)), model: model(answer.model.id), options: { top_k: 5 }, timer: createTimer() })) as ClassifyOutput & Served;
       expect(answer.predictions[0]?.index, photo).toBe(onnx.predictions[0]?.index);
       const scores = new Map(answer.predictions.map((p) => [p.index, p.score]));
       for (const p of onnx.predictions) expect(Math.abs((scores.get(p.index) ?? 0) - p.score), `${photo} ${p.label}`).toBeLessThanOrEqual(0.03);
     }
     expect(seg.model.runtime).toBe('litert');
-    const onnx = await ort.segment({ image: imageSource(bird), model: model(seg.model.id), options: {}, timer: createTimer() });
+    const onnx = (await ort.run({ image: imageSource(bird), model: model(seg.model.id), options: {}, timer: createTimer() })) as SegmentOutput & Served;
     // Per-class pixel counts of the two class maps agree within 1% of the image.
     const pixels = seg.image.width * seg.image.height;
     for (const s of onnx.segments) {

@@ -9,13 +9,7 @@ const failing = (err: unknown): VisionProvider => ({
   specificationVersion: 'v1',
   tier: 'edge',
   models: async () => [],
-  classify: async () => {
-    throw err;
-  },
-  detect: async () => {
-    throw err;
-  },
-  segment: async () => {
+  run: async () => {
     throw err;
   },
 });

@@ -5,8 +5,6 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { type Health } from '@cvkit/sdk/contract';
-import { classifyHandler, classifyRoute } from './classify/route';
-import { detectHandler, detectRoute } from './detect/route';
 import { ApiError, clip, errorBody, toApiError } from './errors';
 import { createUrlPolicy, type ImageUrlOptions } from './http/address';
 import { admission, type AdmissionOptions } from './http/admission';
@@ -23,7 +21,8 @@ import type { GpuTier } from './providers/gpu-tier';
 import { createTieredProvider } from './providers/tiered';
 import type { WorkersAiProvider } from './providers/workers-ai';
 import type { VisionProvider } from './providers/types';
-import { segmentHandler, segmentRoute } from './segment/route';
+import { serveTask } from './http/serve-task';
+import { tasks } from './tasks';
 
 export type { AppEnv, RouteDeps } from './http/deps';
 
@@ -50,9 +49,6 @@ export interface AppOptions {
   /** Cloudflare Workers AI (providers/workers-ai.ts, the `[ai]` binding); absent: its models are not served. */
   workersAi?: WorkersAiProvider;
 }
-
-/** Each task registers its own routes; adding a task is adding a line here. */
-const taskRoutes = [classifyRoute, detectRoute, segmentRoute];
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -96,8 +92,9 @@ export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a
 
   playgroundRoute(app, VERSION);
   modelsRoute(app, { provider, fetch: imageFetch });
-  for (const register of taskRoutes) register(app, { provider, fetch: imageFetch });
-  analyzeRoute(app, { provider, fetch: imageFetch }, [classifyHandler, detectHandler, segmentHandler]);
+  // Every task of the table answers POST /v1/<task> (one image or a batch) and takes part in /v1/analyze.
+  for (const task of Object.values(tasks)) app.post(`/v1/${task.task}`, (c) => serveTask(c, { provider, fetch: imageFetch }, task));
+  analyzeRoute(app, { provider, fetch: imageFetch }, Object.values(tasks));
   // The API description (generated from the contract) and its reference page; both stay open without API keys.
   docsRoute(app, VERSION);
 

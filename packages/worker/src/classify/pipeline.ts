@@ -1,8 +1,6 @@
 /** Classification: resize to the model input, run, dequantise, softmax when the model gives logits, top-k with labels. */
 import type { Classification, ImageInfo } from '@cvkit/sdk/contract';
-import { resizeRGBA } from '../image/decode';
-import { dequantizeOutputs } from '../pipeline/dequantize';
-import { imageToTensor } from '../pipeline/preprocess';
+import { runModel } from '../pipeline/run-model';
 import type { PipelineContext } from '../pipeline/types';
 import { softmax, topK } from './postprocess';
 
@@ -11,14 +9,12 @@ export interface ClassifyOutput {
   predictions: Classification[];
 }
 
-export async function classifyPipeline({ model, artifact, runner, labels, image, timer, signal }: PipelineContext, options: { top_k: number }): Promise<ClassifyOutput> {
+export async function classifyPipeline(ctx: PipelineContext, options: { top_k: number }): Promise<ClassifyOutput> {
+  const { artifact, labels, timer } = ctx;
   const output = artifact.output;
   if (output.kind !== 'probabilities') throw new Error(`${artifact.key} has output kind '${output.kind}', not probabilities`);
-  const decoded = await timer.measureAsync('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
-  const { tensor } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, artifact.input, resizeRGBA));
-  const raw = await timer.measureAsync('inference', () => runner.run({ [artifact.input.name]: tensor }, { signal }));
+  const { decoded, outputs } = await runModel(ctx);
   return timer.measure('postprocess', () => {
-    const outputs = dequantizeOutputs(raw, artifact.dequantize);
     const probabilities = outputs[output.name];
     if (probabilities?.dtype !== 'float32') throw new Error(`${artifact.key} has no float output '${output.name}'`);
     const scores = output.softmax ? softmax(probabilities.data) : probabilities.data;

@@ -3,10 +3,8 @@
  * says), run with the artifact's extra feeds, dequantise, decode the outputs by their kind. Drawing is the route's.
  */
 import type { Detection, ImageInfo } from '@cvkit/sdk/contract';
-import { resizeRGBA } from '../image/decode';
 import { resolveClasses } from '../models/labels';
-import { dequantizeOutputs } from '../pipeline/dequantize';
-import { extraFeeds, imageToTensor } from '../pipeline/preprocess';
+import { runModel } from '../pipeline/run-model';
 import type { PipelineContext } from '../pipeline/types';
 import { decodeOutputs, toDetections } from './postprocess';
 
@@ -24,7 +22,8 @@ export interface DetectOutput {
   detections: Detection[];
 }
 
-export async function detectPipeline({ model, artifact, runner, labels, image, timer, signal }: PipelineContext, options: DetectOptions): Promise<DetectOutput> {
+export async function detectPipeline(ctx: PipelineContext, options: DetectOptions): Promise<DetectOutput> {
+  const { model, artifact, labels, timer } = ctx;
   const output = artifact.output;
   if (output.kind !== 'yolox-grid' && output.kind !== 'detr-boxes') throw new Error(`${artifact.key} has output kind '${output.kind}', not a detector's`);
   let allowed: Uint8Array | undefined;
@@ -33,12 +32,8 @@ export async function detectPipeline({ model, artifact, runner, labels, image, t
     for (const i of resolveClasses(options.classes, labels.names, model.id)) allowed[i] = 1;
   }
   // A route that draws decodes the whole photo first; the decode here then reuses it.
-  const decoded = await timer.measureAsync('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
-  const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, artifact.input, resizeRGBA));
-  const feeds = { [artifact.input.name]: tensor, ...extraFeeds(artifact.feeds, { imageSize: decoded.original }) };
-  const raw = await timer.measureAsync('inference', () => runner.run(feeds, { signal }));
+  const { decoded, placement, outputs } = await runModel(ctx);
   const detections = timer.measure('postprocess', () => {
-    const outputs = dequantizeOutputs(raw, artifact.dequantize);
     const { candidates, coordinates } = decodeOutputs(output, model.input, outputs, labels.names.length, { threshold: options.threshold, allowed });
     // Boxes are reported in the original image's pixels, whatever scale it was decoded at.
     return toDetections(candidates, coordinates, placement, decoded.original, labels.names, {

@@ -8,12 +8,6 @@ import { z } from 'zod';
 import {
   AnalyzeOptions,
   AnalyzeResponse,
-  ClassifyBatchResponse,
-  ClassifyOptions,
-  ClassifyResponse,
-  DetectBatchResponse,
-  DetectOptions,
-  DetectResponse,
   ErrorBody,
   type ErrorCode,
   ErrorStatus,
@@ -22,10 +16,8 @@ import {
   ModelDetail,
   ModelList,
   ModelsQuery,
-  SegmentBatchResponse,
-  SegmentOptions,
-  SegmentResponse,
 } from '@cvkit/sdk/contract';
+import { tasks } from '../tasks';
 import { examples, errorExample } from './openapi-examples';
 
 type Json = Record<string, unknown>;
@@ -58,23 +50,14 @@ const IMAGE_ERRORS: ErrorCode[] = ['invalid_request', 'invalid_json', 'invalid_o
 const TASK_NOTE = `One image as raw bytes (image/* or application/octet-stream, options in the query string), JSON \`{"image": ...}\` (an http(s) URL, a data: URL or base64) or multipart (an \`image\` file field). A batch of up to ${MAX_BATCH_IMAGES} images: JSON \`{"images": [...]}\` or multipart with several \`image\` (or \`images\`) fields; it answers \`{"results": [...]}\` in request order, each item the usual response or \`{"error": {...}}\` for that image alone (batches answer JSON only). Repeated options (\`?classes=cup&classes=spoon\`) are lists for list options and a 400 for the others.`;
 
 const endpoints: Endpoint[] = [
-  {
-    method: 'post', path: '/v1/classify', id: 'classify', tag: 'tasks', summary: 'What is this? ImageNet classes, best first.',
-    description: TASK_NOTE, options: ClassifyOptions, image: { batch: true }, errors: IMAGE_ERRORS,
-    response: { schema: ClassifyResponse, name: 'ClassifyResponse', example: examples.classify, batch: { schema: ClassifyBatchResponse, name: 'ClassifyBatchResponse', example: examples.classifyBatch } },
-  },
-  {
-    method: 'post', path: '/v1/detect', id: 'detect', tag: 'tasks', summary: 'What is where? COCO boxes in pixels, best first, or the annotated picture.',
-    description: `${TASK_NOTE} \`format=image\` or \`Accept: image/png|image/jpeg\` answers with the photo, boxes and tags drawn (tags never cover each other; \`legend=true\` adds a legend), with \`x-detections\` and \`Server-Timing\` headers.`,
-    options: DetectOptions, image: { batch: true }, errors: IMAGE_ERRORS, pictures: ['image/png', 'image/jpeg'],
-    response: { schema: DetectResponse, name: 'DetectResponse', example: examples.detect, batch: { schema: DetectBatchResponse, name: 'DetectBatchResponse', example: examples.detectBatch } },
-  },
-  {
-    method: 'post', path: '/v1/segment', id: 'segment', tag: 'tasks', summary: 'Which class is every pixel? Per-class statistics and a mask, or the overlay picture.',
-    description: `${TASK_NOTE} \`format=image\` (or \`Accept: image/png|image/jpeg\`) answers with the photo and the colour mask blended over it, and, with \`legend=true\`, a legend of the classes present; \`format=mask\` with the colour mask alone (indexed PNG). Labels are spelled as detect spells them (\`motorcycle\`, \`dining table\`); VOC's spellings are accepted in \`classes\`.`,
-    options: SegmentOptions, image: { batch: true }, errors: IMAGE_ERRORS, pictures: ['image/png', 'image/jpeg'],
-    response: { schema: SegmentResponse, name: 'SegmentResponse', example: examples.segment, batch: { schema: SegmentBatchResponse, name: 'SegmentBatchResponse', example: examples.segmentBatch } },
-  },
+  // One endpoint per task of the table (tasks.ts), described by its definition.
+  ...Object.values(tasks).map(({ task, schema, doc }): Endpoint => ({
+    method: 'post', path: `/v1/${task}`, id: task, tag: 'tasks', summary: doc.summary,
+    description: doc.description ? `${TASK_NOTE} ${doc.description}` : TASK_NOTE,
+    options: schema as unknown as z.ZodObject, image: { batch: true }, errors: IMAGE_ERRORS,
+    ...(doc.pictures ? { pictures: doc.pictures } : {}),
+    response: { ...doc.response, batch: doc.batch },
+  })),
   {
     method: 'post', path: '/v1/analyze', id: 'analyze', tag: 'tasks', summary: 'One image, several tasks, decoded once.',
     description: 'The image in any of the three forms (one image). `tasks` names the tasks, each with its own options: `{"image": ..., "tasks": {"classify": {"top_k": 3}, "detect": {"threshold": 0.3}}}`, or a list (`["classify","detect"]`) for the defaults; in a query string or multipart form, `tasks=classify,detect` with `detect.threshold=0.3` (or `tasks` as a JSON string). The answer holds each task\'s usual response under `results.<task>`, or `{"error": {...}}` when that task failed (a bad option or model); problems with the image itself fail the request. JSON answers only.',
@@ -178,8 +161,9 @@ function parameters(e: Endpoint): Json[] {
       params.push({ name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest, ...(Array.isArray(rest.anyOf) && rest.anyOf.some((x) => (x as Json).type === 'array') ? { style: 'form', explode: true } : {}) });
     }
     if (e.id === 'analyze') {
-      for (const [task, opts] of [['classify', ClassifyOptions], ['detect', DetectOptions], ['segment', SegmentOptions]] as const) {
-        params.push({ name: `${task}.*`, in: 'query', required: false, description: `${task}'s options (e.g. \`${task}.${Object.keys(opts.shape)[1]}\`), the same as POST /v1/${task}.`, schema: { type: 'string' } });
+      for (const { task, schema: opts } of Object.values(tasks)) {
+        const example = Object.keys((opts as unknown as z.ZodObject).shape)[2];
+        params.push({ name: `${task}.*`, in: 'query', required: false, description: `${task}'s options (e.g. \`${task}.${example}\`), the same as POST /v1/${task}.`, schema: { type: 'string' } });
       }
     }
   }

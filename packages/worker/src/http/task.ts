@@ -8,8 +8,8 @@ import type { Task } from '@cvkit/sdk/contract';
 import { ApiError, clip, type ErrorIssue } from '../errors';
 import { type DecodeHints, type DecodedImage, decodeImage } from '../image/decode';
 import type { ModelSpec } from '../models/manifest';
-import type { TieredProvider } from '../providers/tiered';
-import type { ImageSource } from '../providers/types';
+import type { Pipeline } from '../pipeline/types';
+import type { ImageSource, TaskRunner } from '../providers/types';
 import type { AnnotateAs } from './negotiate';
 import type { Timer } from '../timings';
 
@@ -53,6 +53,7 @@ export function imageSource(bytes: Uint8Array): ImageSource {
     !have || (want !== undefined && have.minWidth >= want.minWidth && have.minHeight >= want.minHeight);
   return {
     bytes,
+    shared: new Map(),
     decode(hints) {
       if (!decoded || !covers(decoded.hints, hints)) decoded = { image: decodeImage(bytes, hints), hints };
       return decoded.image;
@@ -62,7 +63,7 @@ export function imageSource(bytes: Uint8Array): ImageSource {
 
 /** One image's task call, as a route hands it to its handler. */
 export interface TaskRun<O> {
-  provider: TieredProvider;
+  provider: TaskRunner;
   image: ImageSource;
   options: O;
   model: ModelSpec;
@@ -91,5 +92,28 @@ export interface TaskHandler<O extends { model?: string | undefined } = { model?
   run(call: TaskRun<O>): Promise<TaskAnswer>;
 }
 
-/** Declares a handler with its option type inferred from the schema. */
-export const taskHandler = <O extends { model?: string | undefined }>(handler: TaskHandler<O>): TaskHandler<O> => handler;
+/** What the API description says of a task endpoint beyond its schemas (http/openapi.ts). */
+export interface TaskDoc {
+  summary: string;
+  /** Said after the common note on image forms and batches. */
+  description?: string;
+  /** The JSON answer for one image, and for a batch (`{ results }`), with their schema names and examples. */
+  response: { schema: z.ZodType; name: string; example: unknown };
+  batch: { schema: z.ZodType; name: string; example: unknown };
+  /** Picture types it can answer with. */
+  pictures?: string[];
+}
+
+/**
+ * A task, declared once (tasks.ts lists them): its endpoint handler (options schema, pictures, what it does with one
+ * image), the pipeline that providers run for it, and its API description. Routes (`POST /v1/<task>`), batches,
+ * /v1/analyze, OpenAPI and /v1/models?task= are all derived from the table.
+ */
+export interface TaskDefinition<O extends { model?: string | undefined } = { model?: string | undefined }> extends TaskHandler<O> {
+  /** What providers run for the task's models (each task's options type: `never` here admits any). */
+  pipeline: Pipeline;
+  doc: TaskDoc;
+}
+
+/** Declares a task with its option type inferred from the schema (the table holds it with the options erased). */
+export const defineTask = <O extends { model?: string | undefined }>(task: TaskDefinition<O>): TaskDefinition => task as unknown as TaskDefinition;

@@ -4,7 +4,7 @@
  * worker and load nothing from elsewhere except the photo URL a user pastes.
  */
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app';
+import type { AppEnv } from '../http/deps';
 import { playgroundPage } from './page';
 
 const CSP = [

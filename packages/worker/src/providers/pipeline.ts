@@ -6,17 +6,15 @@
  * @example
  * const provider = createPipelineProvider({ tier: 'edge', runtimes: [litert, ortWeb], files });
  */
-import type { ModelInfo, Tier } from '@cvkit/sdk/contract';
-import { classifyPipeline } from '../classify/pipeline';
-import { detectPipeline } from '../detect/pipeline';
+import type { ModelInfo, Task, Tier } from '@cvkit/sdk/contract';
 import { ApiError } from '../errors';
 import { type Labels, loadLabels } from '../models/labels';
-import { type ArtifactSpec, type ModelSpec, labelSpec, manifest } from '../models/manifest';
+import { type ArtifactSpec, findModel, type ModelSpec, labelSpec, manifest } from '../models/manifest';
 import type { PipelineContext } from '../pipeline/types';
 import { createResidentModels, type ResidentModels } from '../runtimes/budget';
 import type { Runtime } from '../runtimes/types';
-import { segmentPipeline } from '../segment/pipeline';
-import type { TaskCall, VisionProvider } from './types';
+import { tasks } from '../tasks';
+import type { Served, TaskCall, VisionProvider } from './types';
 
 /** The installed model pack, as a host reads it. */
 export interface ModelFiles {
@@ -88,7 +86,7 @@ export function createPipelineProvider({ tier, runtimes, files, budgetMb, waitMs
   }
 
   /** The pipeline context for a call: the served artifact, a runner bound to it, the labels. */
-  async function context(call: TaskCall<unknown>): Promise<{ ctx: PipelineContext; info: ModelInfo }> {
+  async function context(call: TaskCall): Promise<{ ctx: PipelineContext; info: ModelInfo }> {
     const { model } = call;
     const chosen = await artifact(model);
     if (!chosen) {
@@ -102,8 +100,15 @@ export function createPipelineProvider({ tier, runtimes, files, budgetMb, waitMs
       image: call.image,
       timer: call.timer,
       signal: call.signal,
+      subtask: async <R extends object>(task: string, id: string | undefined, options: object) =>
+        (await run({ ...call, model: findModel(task as Task, id), options })) as unknown as R,
     };
     return { ctx, info: modelInfo(model, chosen, tier) };
+  }
+
+  async function run(call: TaskCall): Promise<Served> {
+    const { ctx, info } = await context(call);
+    return { model: info, ...(await tasks[call.model.task].pipeline(ctx, call.options as never)) };
   }
 
   return {
@@ -119,18 +124,7 @@ export function createPipelineProvider({ tier, runtimes, files, budgetMb, waitMs
       }
       return out;
     },
-    async classify(call) {
-      const { ctx, info } = await context(call);
-      return { model: info, ...(await classifyPipeline(ctx, call.options)) };
-    },
-    async detect(call) {
-      const { ctx, info } = await context(call);
-      return { model: info, ...(await detectPipeline(ctx, call.options)) };
-    },
-    async segment(call) {
-      const { ctx, info } = await context(call);
-      return { model: info, ...(await segmentPipeline(ctx, call.options)) };
-    },
+    run,
     labels: async (model) => (await modelLabels(model)).names,
   };
 }

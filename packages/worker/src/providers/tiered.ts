@@ -3,34 +3,25 @@
  * provider and the GPU tier's, and says where each answer came from (`model.tier`, and `fallback` when `auto` fell
  * back). For a GPU-only model the edge run is its substitute's.
  */
-import type { Fallback, Health, ModelInfo, Task, Tier, TierOption } from '@cvkit/sdk/contract';
+import type { Health, ModelInfo, Tier } from '@cvkit/sdk/contract';
 import { ApiError } from '../errors';
 import { findModel, manifest, type ModelSpec } from '../models/manifest';
 import { placementOf } from '../models/placement';
 import type { GpuTier } from './gpu-tier';
 import { isWorkersAiModel, type WorkersAiProvider, workersAiModelInfo, workersAiModels } from './workers-ai';
 import { routeTiers } from './routing';
-import type { ClassifyResult, DetectCallOptions, DetectResult, SegmentResult, TaskCall, VisionProvider } from './types';
+import type { Served, TaskCall, TaskRunner, TieredCall, VisionProvider, WithFallback } from './types';
 
-/** A task call with the caller's `tier` option (default auto). */
-export interface TieredCall<Options> extends TaskCall<Options> {
-  tier?: TierOption;
-}
+export type { TieredCall, WithFallback } from './types';
 
-export type WithFallback<R> = R & { fallback?: Fallback };
-
-export interface TieredProvider extends VisionProvider {
-  classify(call: TieredCall<{ top_k: number }>): Promise<WithFallback<ClassifyResult>>;
-  detect(call: TieredCall<DetectCallOptions>): Promise<WithFallback<DetectResult>>;
-  segment(call: TieredCall<{ classes?: string[] | undefined }>): Promise<WithFallback<SegmentResult>>;
+export interface TieredProvider extends VisionProvider, TaskRunner {
+  run(call: TieredCall): Promise<WithFallback<Served>>;
   /** The GPU tier's state for /health. */
   health(): Health['gpu'];
   /** Whether work the edge has no room for may go to the GPU tier now: one is configured and its breaker is closed. */
   canSpill(): boolean;
   /** This provider for a request admitted only to spill (http/admission.ts): its edge runs answer `overloaded`, so `auto` goes to the GPU tier. */
   atCapacity(): TieredProvider;
-  /** The model for a task: `id` when given, else the task's default; the manifest's, or a Workers AI model when configured. Throws model_not_found. */
-  findModel(task: Task, id: string | undefined): ModelSpec;
 }
 
 export interface TieredOptions {
@@ -56,28 +47,31 @@ function refusingEdge(edge: VisionProvider): VisionProvider {
     tier: edge.tier,
     models: () => edge.models(),
     ...(edge.labels ? { labels: edge.labels.bind(edge) } : {}),
-    classify: refuse,
-    detect: refuse,
-    segment: refuse,
+    run: refuse,
   };
 }
 
 /** Workers AI answers whole tasks (image in, labels and boxes out): its own provider, with cvkit's response shapes. */
 function workersAiVision(ai: WorkersAiProvider): VisionProvider {
-  const unsupported = (model: ModelSpec) => Promise.reject(new ApiError('model_not_found', `Workers AI has no ${model.task} model here.`));
   return {
     specificationVersion: 'v1',
     tier: 'workers-ai',
     models: async () => workersAiModels.map(workersAiModelInfo),
-    async classify({ image, model, options, timer, signal }) {
-      const r = await timer.measureAsync('inference', () => ai.classify({ image: image.bytes, options, ...(signal ? { signal } : {}) }));
-      return { model: workersAiModelInfo(model), image: r.image, predictions: r.predictions };
+    async run({ image, model, options, timer, signal }) {
+      const abort = signal ? { signal } : {};
+      switch (model.task) {
+        case 'classify': {
+          const r = await timer.measureAsync('inference', () => ai.classify({ image: image.bytes, options: options as Parameters<typeof ai.classify>[0]['options'], ...abort }));
+          return { model: workersAiModelInfo(model), image: r.image, predictions: r.predictions };
+        }
+        case 'detect': {
+          const r = await timer.measureAsync('inference', () => ai.detect({ image: image.bytes, options: options as Parameters<typeof ai.detect>[0]['options'], ...abort }));
+          return { model: workersAiModelInfo(model), image: r.image, detections: r.detections };
+        }
+        default:
+          throw new ApiError('model_not_found', `Workers AI has no ${model.task} model here.`);
+      }
     },
-    async detect({ image, model, options, timer, signal }) {
-      const r = await timer.measureAsync('inference', () => ai.detect({ image: image.bytes, options, ...(signal ? { signal } : {}) }));
-      return { model: workersAiModelInfo(model), image: r.image, detections: r.detections };
-    },
-    segment: ({ model }) => unsupported(model),
   };
 }
 
@@ -91,10 +85,8 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
     return { tier: tiers.includes(p.prefer) ? p.prefer : (tiers[0] ?? 'gpu'), tiers };
   }
 
-  async function run<Options, R extends { model: ModelInfo }>(
-    call: TieredCall<Options>,
-    task: (p: VisionProvider, c: TaskCall<Options>) => Promise<R>,
-  ): Promise<WithFallback<R>> {
+  async function run(call: TieredCall): Promise<WithFallback<Served>> {
+    const task = (p: VisionProvider, c: TaskCall) => p.run(c);
     if (isWorkersAiModel(call.model)) {
       const { tier = 'auto', ...taskCall } = call;
       if (tier !== 'auto') {
@@ -106,7 +98,7 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
     const placement = placementOf(call.model);
     const edgeModel = placement.where === 'gpu' ? (placement.substitute ? findModel(call.model.task, placement.substitute) : undefined) : call.model;
     const { tier = 'auto', ...taskCall } = call;
-    const routed = await routeTiers<R>({
+    const routed = await routeTiers<Served>({
       tier,
       model: call.model.id,
       placement,
@@ -138,9 +130,7 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
       return out;
     },
     ...(edge.labels ? { labels: edge.labels.bind(edge) } : {}),
-    classify: (call) => run(call, (p, c) => p.classify(c)),
-    detect: (call) => run(call, (p, c) => p.detect(c)),
-    segment: (call) => run(call, (p, c) => p.segment(c)),
+    run,
     canSpill: () => gpu !== undefined && gpu.state.breaker.state() === 'closed',
     findModel(task, id) {
       if (!id?.startsWith('@cf/')) return findModel(task, id);

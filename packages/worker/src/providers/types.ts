@@ -1,29 +1,24 @@
 /**
  * The provider interface: a task-level contract the HTTP routes talk to. The edge provider runs the task pipelines
  * over the runtimes inside the isolate (providers/pipeline.ts); a remote tier is the same pipelines over a runtime
- * whose runs are network calls, or a task-level service of its own.
+ * whose runs are network calls, or a task-level service of its own (Workers AI). Providers are task-agnostic: the
+ * call's model says the task, and the task table (tasks.ts) says how to run it.
  */
-import type { ModelInfo, Tier } from '@cvkit/sdk/contract';
-import type { ClassifyOutput } from '../classify/pipeline';
-import type { DetectOptions, DetectOutput } from '../detect/pipeline';
-import type { DecodeHints, DecodedImage } from '../image/decode';
+import type { Fallback, ModelInfo, Task, Tier, TierOption } from '@cvkit/sdk/contract';
 import type { ModelSpec } from '../models/manifest';
-import type { SegmentOutput } from '../segment/pipeline';
+import type { ImageSource } from '../pipeline/types';
 import type { Timer } from '../timings';
 
-/** The caller's image: raw bytes, decoded on demand (a remote provider may never decode it). */
-export interface ImageSource {
-  bytes: Uint8Array;
-  /** Upright pixels at least `hints` large (JPEGs may come at reduced scale); no hints: as large as allowed. */
-  decode(hints?: DecodeHints): Promise<DecodedImage>;
-}
+export type { ImageSource } from '../pipeline/types';
 
-export interface TaskCall<Options> {
+export interface TaskCall<Options = object> {
   image: ImageSource;
+  /** The model to run; its `task` says which task. */
   model: ModelSpec;
+  /** The task's pipeline options (the task's definition shapes them from the request's). */
   options: Options;
   timer: Timer;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Every result says which model, tier and runtime produced it. */
@@ -31,20 +26,31 @@ export interface Served {
   model: ModelInfo;
 }
 
-export type ClassifyResult = ClassifyOutput & Served;
-export type DetectCallOptions = DetectOptions;
-export type DetectResult = DetectOutput & Served;
-export type SegmentResult = SegmentOutput & Served;
-
 export interface VisionProvider {
   readonly specificationVersion: 'v1';
   readonly tier: Tier;
   /** The models this provider can serve now, each as it would serve it (which runtime); the rest are left out. */
   models(): Promise<ModelInfo[]>;
-  classify(call: TaskCall<{ top_k: number }>): Promise<ClassifyResult>;
-  detect(call: TaskCall<DetectCallOptions>): Promise<DetectResult>;
-  /** `classes`: label names to keep (unknown names are invalid_option); all classes when absent. */
-  segment(call: TaskCall<{ classes?: string[] | undefined }>): Promise<SegmentResult>;
+  /** Runs the call's model on its task; the result is the task pipeline's output plus `model`. */
+  run(call: TaskCall): Promise<Served>;
   /** The model's label names, index for index (GET /v1/models/{id}). */
   labels?(model: ModelSpec): Promise<string[]>;
 }
+
+/** A task call with the caller's `tier` option (default auto). */
+export interface TieredCall<Options = object> extends TaskCall<Options> {
+  tier?: TierOption;
+}
+
+export type WithFallback<R> = R & { fallback?: Fallback };
+
+/** What task handlers need of the provider: tier routing, and the model a request names. */
+export interface TaskRunner {
+  run(call: TieredCall): Promise<WithFallback<Served>>;
+  /** The model for a task: `id` when given, else the task's default. Throws model_not_found. */
+  findModel(task: Task, id: string | undefined): ModelSpec;
+}
+
+/** Runs a task through a provider, typed as the task's pipeline output `R`. */
+export const runTask = <R extends object>(provider: Pick<TaskRunner, 'run'>, call: TieredCall): Promise<WithFallback<R & Served>> =>
+  provider.run(call) as Promise<WithFallback<R & Served>>;

@@ -3,10 +3,8 @@
  * own int32/int64 class map), scale the class map back to the upright photo, and measure each class.
  */
 import type { ImageInfo, Segment } from '@cvkit/sdk/contract';
-import { resizeRGBA } from '../image/decode';
 import { resolveClasses } from '../models/labels';
-import { dequantizeOutputs } from '../pipeline/dequantize';
-import { imageToTensor } from '../pipeline/preprocess';
+import { runModel } from '../pipeline/run-model';
 import type { PipelineContext } from '../pipeline/types';
 import { type ClassMap, classMapFromOutput, keepClasses, resizeNearest } from './class-map';
 import { classStats, toSegments } from './stats';
@@ -21,20 +19,16 @@ export interface SegmentOutput {
   labels: string[];
 }
 
-export async function segmentPipeline(
-  { model, artifact, runner, labels, image, timer, signal }: PipelineContext,
-  options: { classes?: string[] | undefined },
-): Promise<SegmentOutput> {
+export async function segmentPipeline(ctx: PipelineContext, options: { classes?: string[] | undefined }): Promise<SegmentOutput> {
+  const { model, artifact, labels, timer } = ctx;
   const output = artifact.output;
   if (output.kind !== 'logits' && output.kind !== 'class-map') throw new Error(`${artifact.key}: output kind '${output.kind}' is not a segmentation output`);
   // An unknown class name is the caller's mistake and costs no decode or inference.
   const keep = options.classes ? resolveClasses(options.classes, labels.names, model.id) : undefined;
   // The class map is upscaled to the original size anyway: decode only what the model takes.
-  const decoded = await timer.measureAsync('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
-  const { tensor } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, artifact.input, resizeRGBA));
-  const raw = await timer.measureAsync('inference', () => runner.run({ [artifact.input.name]: tensor }, { signal }));
+  const { decoded, outputs } = await runModel(ctx);
   return timer.measure('postprocess', () => {
-    const result = dequantizeOutputs(raw, artifact.dequantize)[output.name];
+    const result = outputs[output.name];
     if (!result) throw new Error(`${artifact.key} has no output '${output.name}'`);
     const small = classMapFromOutput(output, result, labels.names.length);
     const map = resizeNearest(small, decoded.original.width, decoded.original.height);

@@ -1,22 +1,22 @@
 /**
- * POST /v1/detect: what is where? JSON detections, optionally with the annotated image, or the image itself;
- * one image, or a batch (http/serve-task.ts).
+ * POST /v1/detect: what is where? JSON detections, optionally with the annotated image, or the image itself. The
+ * detect task as the task table (tasks.ts) declares it.
  */
-import type { Hono } from 'hono';
-import { DetectOptions, type DetectResponse } from '@cvkit/sdk/contract';
+import { DetectBatchResponse, DetectOptions, DetectResponse } from '@cvkit/sdk/contract';
 import { annotate } from '../draw/annotate';
-import type { AppEnv, RouteDeps } from '../http/deps';
 import { imageAnswer } from '../http/negotiate';
-import { serveTask } from '../http/serve-task';
-import { taskHandler, tierHeader } from '../http/task';
+import { examples } from '../http/openapi-examples';
+import { defineTask, tierHeader } from '../http/task';
 import { toDataUrl } from '../image/data-url';
 import { canonicalClasses } from '../models/labels';
+import { runTask } from '../providers/types';
 import { serverTiming } from '../timings';
+import { type DetectOutput, detectPipeline } from './pipeline';
 
-/** Detection on one image: single requests, batch items and /v1/analyze all call this. */
-export const detectHandler = taskHandler({
+export const detectTask = defineTask({
   task: 'detect',
   schema: DetectOptions,
+  pipeline: detectPipeline,
   picture: (options, accept) => imageAnswer(options.format, accept),
   // Annotating draws on the photo, so it needs every pixel the budget allows.
   decodeHints: (options, model) => (options.annotate ? undefined : { minWidth: model.input.width, minHeight: model.input.height }),
@@ -24,7 +24,7 @@ export const detectHandler = taskHandler({
     const draw = picture ?? (options.annotate ? 'same-as-input' : undefined);
     // Drawing needs every pixel the decoder allows: decode them first, and the pipeline reuses them.
     const photo = draw ? await timer.measureAsync('decode', () => image.decode()) : undefined;
-    const result = await provider.detect({
+    const result = await runTask<DetectOutput>(provider, {
       image,
       model,
       options: {
@@ -60,8 +60,11 @@ export const detectHandler = taskHandler({
       headers: tierHeader(result.model),
     };
   },
+  doc: {
+    summary: 'What is where? COCO boxes in pixels, best first, or the annotated picture.',
+    description: '`format=image` or `Accept: image/png|image/jpeg` answers with the photo, boxes and tags drawn (tags never cover each other; `legend=true` adds a legend), with `x-detections` and `Server-Timing` headers.',
+    response: { schema: DetectResponse, name: 'DetectResponse', example: examples.detect },
+    batch: { schema: DetectBatchResponse, name: 'DetectBatchResponse', example: examples.detectBatch },
+    pictures: ['image/png', 'image/jpeg'],
+  },
 });
-
-export function detectRoute(app: Hono<AppEnv>, deps: RouteDeps) {
-  app.post('/v1/detect', (c) => serveTask(c, deps, detectHandler));
-}

@@ -1,29 +1,30 @@
 /**
  * POST /v1/segment: which class is every pixel? JSON with per-class statistics and a mask, or a picture (the
- * overlay as PNG or JPEG, negotiated like detect's; the colour mask as PNG); one image, or a batch.
+ * overlay as PNG or JPEG, negotiated like detect's; the colour mask as PNG). The segment task as the task table
+ * (tasks.ts) declares it.
  */
-import type { Hono } from 'hono';
-import { SegmentOptions, type SegmentResponse } from '@cvkit/sdk/contract';
+import { SegmentBatchResponse, SegmentOptions, SegmentResponse } from '@cvkit/sdk/contract';
 import { colorMaskPng, overlayPicture } from '../draw/segmentation';
-import type { AppEnv, RouteDeps } from '../http/deps';
 import { imageAnswer } from '../http/negotiate';
-import { serveTask } from '../http/serve-task';
-import { taskHandler, tierHeader } from '../http/task';
+import { examples } from '../http/openapi-examples';
+import { defineTask, tierHeader } from '../http/task';
 import { canonicalClasses } from '../models/labels';
+import { runTask } from '../providers/types';
 import { serverTiming } from '../timings';
 import { resizeNearest } from './class-map';
 import { encodeMask } from './encode';
+import { type SegmentOutput, segmentPipeline } from './pipeline';
 
-/** Segmentation of one image: single requests, batch items and /v1/analyze all call this. */
-export const segmentHandler = taskHandler({
+export const segmentTask = defineTask({
   task: 'segment',
   schema: SegmentOptions,
+  pipeline: segmentPipeline,
   // The mask is an indexed PNG whatever Accept says; the overlay is PNG unless Accept prefers JPEG.
   picture: (options, accept) => (options.format === 'mask' ? 'image/png' : imageAnswer(options.format, accept, 'image/png')),
   // The class map is upscaled to the original size anyway: the model's input size is enough.
   decodeHints: (_options, model) => ({ minWidth: model.input.width, minHeight: model.input.height }),
   async run({ provider, image, options, model, timer, signal, picture }) {
-    const result = await provider.segment({ image, model, options: { classes: canonicalClasses(model, options.classes) }, tier: options.tier, timer, signal });
+    const result = await runTask<SegmentOutput>(provider, { image, model, options: { classes: canonicalClasses(model, options.classes) }, tier: options.tier, timer, signal });
     if (!picture) {
       const mask = await timer.measureAsync('encode', () => encodeMask(result, options.mask));
       const { image: size, segments } = result;
@@ -43,8 +44,11 @@ export const segmentHandler = taskHandler({
     });
     return { picture: { bytes, type: options.format === 'mask' ? 'image/png' : type, headers: { ...tierHeader(result.model), 'server-timing': serverTiming(timer.result()) } } };
   },
+  doc: {
+    summary: 'Which class is every pixel? Per-class statistics and a mask, or the overlay picture.',
+    description: "`format=image` (or `Accept: image/png|image/jpeg`) answers with the photo and the colour mask blended over it, and, with `legend=true`, a legend of the classes present; `format=mask` with the colour mask alone (indexed PNG). Labels are spelled as detect spells them (`motorcycle`, `dining table`); VOC's spellings are accepted in `classes`.",
+    response: { schema: SegmentResponse, name: 'SegmentResponse', example: examples.segment },
+    batch: { schema: SegmentBatchResponse, name: 'SegmentBatchResponse', example: examples.segmentBatch },
+    pictures: ['image/png', 'image/jpeg'],
+  },
 });
-
-export function segmentRoute(app: Hono<AppEnv>, deps: RouteDeps) {
-  app.post('/v1/segment', (c) => serveTask(c, deps, segmentHandler));
-}
