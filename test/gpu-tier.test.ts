@@ -269,10 +269,14 @@ describe('faults from a GPU server on loopback', () => {
     expect(((await res.json()) as ClassifyResponse).fallback?.message).toMatch(/circuit breaker is open/);
     expect(fault.requests.length).toBe(before);
     const health = (await (await app.request('/health')).json()) as Health;
-    expect(health.gpu).toMatchObject({ configured: true, breaker: 'open', retry_after: 30, last_error: { code: 'upstream_error' } });
+    // The breaker's 30 s cool-down counts down on the wall clock: on a loaded machine a second or two has passed.
+    expect(health.gpu).toMatchObject({ configured: true, breaker: 'open', last_error: { code: 'upstream_error' } });
+    expect(health.gpu?.retry_after).toBeGreaterThanOrEqual(1);
+    expect(health.gpu?.retry_after).toBeLessThanOrEqual(30);
     const gpu = await post(app, `/v1/classify?model=${GPU_PREFERRING}&tier=gpu`, 'cat.png');
     expect(gpu.status).toBe(503);
-    expect(gpu.headers.get('retry-after')).toBe('30');
+    expect(Number(gpu.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(gpu.headers.get('retry-after'))).toBeLessThanOrEqual(30);
   });
 
   it("the caller's disconnect aborts the upstream request", async () => {

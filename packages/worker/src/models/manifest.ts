@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Task } from '@cvkit/sdk/contract';
 import { Task as TaskSchema } from '@cvkit/sdk/contract';
 import { ApiError } from '../errors';
+import { kindsFor, OutputSpec } from '../outputs';
 import manifestJson from './manifest.json';
 
 /**
@@ -57,50 +58,7 @@ export const TensorInput = z.object({
 });
 export type TensorInput = z.infer<typeof TensorInput>;
 
-export const OutputSpec = z.discriminatedUnion('kind', [
-  /** Classification scores per label; `softmax` when the model outputs logits. */
-  z.object({ kind: z.literal('probabilities'), name: z.string(), softmax: z.boolean().default(false) }),
-  /**
-   * YOLOX head: one float output [1, anchors, 5 + classes], per anchor (x, y, w, h) raw, objectness, class scores
-   * (both already sigmoid). Anchors run over each stride's grid (input size / stride) row by row, strides in order:
-   * cx = (x + gx) * s, cy = (y + gy) * s, w = exp(w) * s, h = exp(h) * s in input pixels; score = objectness * class.
-   * `nms`: the candidates overlap and need non-maximum suppression.
-   */
-  z.object({
-    kind: z.literal('yolox-grid'),
-    name: z.string(),
-    strides: z.array(z.number().int().positive()).min(1),
-    nms: z.boolean(),
-  }),
-  /**
-   * DETR-style set prediction: `boxes` f32 [1, queries, 4] xyxy, `labels` int64/int32 [1, queries], `scores` f32
-   * [1, queries]. `coordinates` says what the boxes are in: `image` (pixels of the size fed as `image_size`),
-   * `input` (model input pixels) or `normalized` (0..1). One-to-one matching makes NMS unnecessary (`nms: false`).
-   */
-  z.object({
-    kind: z.literal('detr-boxes'),
-    boxes: z.string(),
-    labels: z.string(),
-    scores: z.string(),
-    coordinates: z.enum(['image', 'input', 'normalized']),
-    nms: z.boolean(),
-  }),
-  /**
-   * Segmentation scores per pixel and class, [1,H,W,C] (NHWC) or [1,C,H,W] (NCHW); the class map is their argmax
-   * over the class axis. H and W are read from the output tensor (they need not equal the input size).
-   */
-  z.object({ kind: z.literal('logits'), name: z.string(), layout: z.enum(['NHWC', 'NCHW']) }),
-  /** Segmentation with the argmax built in: a [1,H,W] (or [H,W]) int64/int32 map of class indices. */
-  z.object({ kind: z.literal('class-map'), name: z.string() }),
-]);
-export type OutputSpec = z.infer<typeof OutputSpec>;
-
-/** Which output kinds answer which task. */
-export const TASK_OUTPUTS: Record<Task, readonly OutputSpec['kind'][]> = {
-  classify: ['probabilities'],
-  detect: ['yolox-grid', 'detr-boxes'],
-  segment: ['logits', 'class-map'],
-};
+export { OutputSpec };
 
 /**
  * An extra model input besides the image tensor. `image_size`: int64 [1, 2] = [width, height] of the upright
@@ -180,8 +138,9 @@ export type LabelSpec = z.infer<typeof LabelSpec>;
 function artifactProblems(model: z.infer<typeof ModelJson>, artifact: z.infer<typeof ArtifactJson>): string[] {
   const problems: string[] = [];
   const where = `${model.id} (${artifact.runtime})`;
-  if (!TASK_OUTPUTS[model.task].includes(artifact.output.kind)) {
-    problems.push(`${where}: output kind '${artifact.output.kind}' cannot answer ${model.task}; use ${TASK_OUTPUTS[model.task].join(' or ')}`);
+  const kinds = kindsFor(model.task);
+  if (!kinds.includes(artifact.output.kind)) {
+    problems.push(`${where}: output kind '${artifact.output.kind}' cannot answer ${model.task}; use ${kinds.join(' or ')}`);
   }
   if (RUNTIME_KINDS[artifact.runtime] === 'local' && !(artifact.file && artifact.sha256 && artifact.bytes)) {
     problems.push(`${where}: a local runtime's artifact names its file, sha256 and bytes`);

@@ -6,6 +6,7 @@
  */
 import type { OipArtifact, OipTensorSpec } from '../runtimes/oip-v2/runtime';
 import type { Placement } from '../providers/routing';
+import { expectedTensors } from '../outputs';
 import { type ArtifactSpec, manifest, type ModelSpec } from './manifest';
 
 /** The model's placement, as routing reads it. */
@@ -30,29 +31,13 @@ export function oipArtifactOf(artifact: ArtifactSpec): OipArtifact {
     shape: input.layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3],
   };
   const feeds: OipTensorSpec[] = artifact.feeds.map((f) => ({ name: f.name, datatype: 'INT64', shape: [1, 2] }));
-  const out = artifact.output;
-  let outputs: OipTensorSpec[];
-  switch (out.kind) {
-    case 'probabilities':
-      outputs = [{ name: out.name, datatype: 'FP32', shape: [1, -1] }];
-      break;
-    case 'yolox-grid':
-      outputs = [{ name: out.name, datatype: 'FP32', shape: [1, -1, -1] }];
-      break;
-    case 'detr-boxes':
-      outputs = [
-        { name: out.labels, datatype: 'INT64', shape: [-1, -1] },
-        { name: out.boxes, datatype: 'FP32', shape: [-1, -1, 4] },
-        { name: out.scores, datatype: 'FP32', shape: [-1, -1] },
-      ];
-      break;
-    case 'class-map':
-      outputs = [{ name: out.name, datatype: 'INT64', shape: [1, -1, -1] }];
-      break;
-    case 'logits':
-      outputs = [{ name: out.name, datatype: 'FP32', shape: [1, -1, -1, -1] }];
-      break;
-  }
+  // What the kind reads, as the server's metadata states it: the first accepted type (uint8 outputs are float there).
+  const DATATYPE = { float32: 'FP32', int64: 'INT64', int32: 'INT32', uint8: 'FP32' } as const;
+  const outputs: OipTensorSpec[] = expectedTensors(artifact.output).map((t) => ({
+    name: t.name,
+    datatype: DATATYPE[t.dtypes[0] ?? 'float32'],
+    shape: [...t.shape],
+  }));
   return { runtime: 'oip-v2', remote_name: artifact.remote_name ?? artifact.model, form: artifact.form ?? 'raw', inputs: [image, ...feeds], outputs };
 }
 
