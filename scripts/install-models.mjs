@@ -24,7 +24,7 @@ export const manifestPath = join(root, 'packages/worker/src/models/manifest.json
 export function manifestFiles(manifest) {
   return [
     ...manifest.models.flatMap((m) => m.artifacts.filter((a) => a.file).map((a) => ({ file: a.file, sha256: a.sha256 }))),
-    ...Object.values(manifest.labels).map((l) => ({ file: l.file, sha256: l.sha256 })),
+    ...Object.values(manifest.labels).filter((l) => l.file).map((l) => ({ file: l.file, sha256: l.sha256 })),
   ];
 }
 

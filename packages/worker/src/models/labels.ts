@@ -22,6 +22,7 @@ export function parseLabels(text: string, spec: Pick<LabelSpec, 'format'> & Part
 
 /** Reads and checks a label list; a count that differs from the manifest's is a server fault. */
 export async function loadLabels(spec: LabelSpec, readFile: (file: string) => Promise<Uint8Array>): Promise<Labels> {
+  if (spec.names || spec.file === undefined) return { names: (spec.names ?? []).map((n) => spec.display[n] ?? n), lines: spec.names ?? [] };
   const parsed = parseLabels(new TextDecoder().decode(await readFile(spec.file)), spec);
   if (parsed.names.length !== spec.count) throw new Error(`${spec.file} has ${parsed.names.length} labels, the manifest says ${spec.count}`);
   return parsed;

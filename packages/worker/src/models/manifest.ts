@@ -120,18 +120,24 @@ const ModelJson = z.object({
   artifacts: z.array(ArtifactJson).min(1),
 });
 
-const LabelSpec = z.object({
-  file: z.string(),
-  sha256: z.string().length(64),
-  /** synset: "name, other name, ..." per line, the first name is the label; plain: one label per line. */
-  format: z.enum(['synset', 'plain']),
-  count: z.number().int().positive(),
-  /**
-   * Display names for labels the file spells otherwise, file spelling -> name shown (VOC's "motorbike" ->
-   * COCO's "motorcycle"), so that every task presents one spelling; the file's spelling stays an accepted alias.
-   */
-  display: z.record(z.string(), z.string()).default({}),
-});
+const LabelSpec = z
+  .object({
+    /** A label file in the model pack, with its sha256; or `names` inline (keypoint names, or none for an embedder). */
+    file: z.string().optional(),
+    sha256: z.string().length(64).optional(),
+    names: z.array(z.string()).optional(),
+    /** synset: "name, other name, ..." per line, the first name is the label; plain: one label per line. */
+    format: z.enum(['synset', 'plain']),
+    count: z.number().int().min(0),
+    /**
+     * Display names for labels the file spells otherwise, file spelling -> name shown (VOC's "motorbike" ->
+     * COCO's "motorcycle"), so that every task presents one spelling; the file's spelling stays an accepted alias.
+     */
+    display: z.record(z.string(), z.string()).default({}),
+  })
+  .refine((l) => (l.names ? l.file === undefined && l.names.length === l.count : l.file !== undefined && l.sha256 !== undefined), {
+    message: 'a label list is a file with its sha256, or `names` inline (as many as `count`)',
+  });
 export type LabelSpec = z.infer<typeof LabelSpec>;
 
 /** What is wrong with one artifact of `model`, if anything (beyond its JSON shape). */
