@@ -112,6 +112,8 @@ export const ModelInfo = z.object({
   license: z.string(),
   accuracy: z.string(),
   bytes: z.number().int(),
+  /** `builtin`: one of cvkit's models; `catalog`: a model from this deployment's own catalog (docs/models.md). */
+  source: z.enum(['builtin', 'catalog']).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -50,6 +50,8 @@ export interface ModelInfo {
   accuracy: string;
   /** Size of the model file. */
   bytes: number;
+  /** `builtin`: one of cvkit's models; `catalog`: a model from this deployment's own catalog (docs/models.md). */
+  source?: 'builtin' | 'catalog';
 }
 
 export interface ModelList {

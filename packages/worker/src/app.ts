@@ -11,6 +11,7 @@ import { admission, type AdmissionOptions } from './http/admission';
 import { analyzeRoute } from './http/analyze';
 import { createKeyCheck, presentedKey } from './http/auth';
 import { bodyGuard } from './http/body-guard';
+import { ensureCatalog } from './models/catalog';
 import type { AppEnv } from './http/deps';
 import { docsRoute } from './http/docs-route';
 import { guardFetch } from './http/fetch-image';
@@ -48,11 +49,13 @@ export interface AppOptions {
   gpuProblem?: string;
   /** Cloudflare Workers AI (providers/workers-ai.ts, the `[ai]` binding); absent: its models are not served. */
   workersAi?: WorkersAiProvider;
+  /** Reads the user's installed catalog.json (models/catalog.ts), undefined when there is none; absent: built-in models only. */
+  catalog?: () => Promise<Uint8Array | undefined>;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, workersAi, ...limits }: AppOptions) {
+export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, workersAi, catalog, ...limits }: AppOptions) {
   const app = new Hono<AppEnv>();
   const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}), ...(workersAi ? { workersAi } : {}) });
   const keys = createKeyCheck(apiKeys);
@@ -64,6 +67,12 @@ export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a
     c.set('requestId', id);
     await next();
     c.header('x-request-id', id);
+  });
+
+  // The user's models join the built-in ones on the first request that needs the model list (read once per isolate).
+  if (catalog) app.use('*', async (_c, next) => {
+    await ensureCatalog(catalog);
+    return next();
   });
 
   app.use('*', cors({ origin: '*', exposeHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-detections', 'x-should-retry', 'x-cvkit-tier'], maxAge: 86400 }));

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import { createApp } from './app';
 import { enableCodecs } from './image/decode';
+import { CATALOG_FILE } from './models/catalog';
 import { createGpuTier, type GpuEnv, gpuConfigFromEnv } from './providers/gpu-tier';
 import { type AiBinding, createWorkersAiProvider, packLabels } from './providers/workers-ai';
 import { createPipelineProvider, type ModelFiles } from './providers/pipeline';
@@ -97,6 +98,7 @@ export default {
         bodyTimeoutMs: count(env.BODY_TIMEOUT_MS),
         ...(gpu && !('problem' in gpu) ? { gpu: createGpuTier(gpu, files) } : {}),
         ...(gpu && 'problem' in gpu ? { gpuProblem: gpu.problem } : {}),
+        catalog: async () => ((await files.has(CATALOG_FILE)) ? files.read(CATALOG_FILE) : undefined),
         ...(env.AI ? { workersAi: createWorkersAiProvider({ ai: env.AI, labels: () => packLabels(files) }) } : {}),
       });
     })();

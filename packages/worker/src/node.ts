@@ -12,6 +12,7 @@ import { createApp, type AppOptions } from './app';
 import { createUrlPolicy } from './http/address';
 import { createNodeImageFetch, type Resolve } from './http/node-fetch';
 import { enableCodecs } from './image/decode';
+import { CATALOG_FILE } from './models/catalog';
 import { createGpuTier, type GpuConfig } from './providers/gpu-tier';
 import { createPipelineProvider, type ModelFiles, type PipelineProvider, type PipelineProviderOptions } from './providers/pipeline';
 import litertGlue from './runtimes/litert-glue.js';
@@ -73,5 +74,7 @@ export interface NodeAppOptions extends Omit<AppOptions, 'provider' | 'gpu'> {
 export function createNodeApp({ modelDir, engine, resolve, gpu, ...options }: NodeAppOptions) {
   const fetch = options.fetch ?? createNodeImageFetch(createUrlPolicy(options.imageUrls), resolve);
   const tier = gpu ? { gpu: createGpuTier(gpu, folderFiles(modelDir)) } : {};
-  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...tier, ...options, fetch });
+  const files = folderFiles(modelDir);
+  const catalog = async () => ((await files.has(CATALOG_FILE)) ? files.read(CATALOG_FILE) : undefined);
+  return createApp({ provider: createNodeProvider({ modelDir, ...engine }), ...tier, catalog, ...options, fetch });
 }

@@ -105,6 +105,8 @@ const ArtifactJson = z.object({
 const ModelJson = z.object({
   id: z.string(),
   task: TaskSchema,
+  /** `builtin`: this manifest; `catalog`: the user's catalog installed beside the model files (models/catalog.ts). */
+  source: z.enum(['builtin', 'catalog']).default('builtin'),
   default: z.boolean(),
   license: z.string(),
   provenance: z.string(),
@@ -222,7 +224,19 @@ export function parseManifest(json: unknown): ManifestData {
   throw new Error(`invalid model manifest:\n  ${lines.join('\n  ')}`);
 }
 
-export const manifest = parseManifest(manifestJson);
+/** The built-in manifest, as shipped. */
+export const builtinManifest = manifestJson;
+
+/**
+ * The models served: the built-in manifest, and once models/catalog.ts has read the user's catalog, the two merged.
+ * A live binding: importers always see the current catalog.
+ */
+export let manifest = parseManifest(manifestJson);
+
+/** Replaces the served catalog (models/catalog.ts, once per isolate). */
+export function useManifest(next: ManifestData): void {
+  manifest = next;
+}
 
 /** The model for a task: `id` when given, else the task's default. Throws model_not_found (404). */
 export function findModel(task: Task, id: string | undefined): ModelSpec {

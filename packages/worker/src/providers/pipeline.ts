@@ -55,6 +55,7 @@ export function modelInfo(model: ModelSpec, artifact: ArtifactSpec, tier: Tier):
     license: model.license,
     accuracy: model.accuracy,
     bytes: artifact.bytes ?? 0,
+    source: model.source,
   };
 }
 

@@ -45,6 +45,7 @@ export interface WorkersAiOptions {
 const catalogEntry = (id: string, task: Task, labels: string, input: number, provenance: string, accuracy: string): ModelSpec => ({
   id,
   task,
+  source: 'builtin',
   default: false,
   license: 'Apache-2.0',
   provenance,
