@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassifyResponse, DetectResponse, ErrorBody, ModelDetail, ModelList } from '@cvkit/sdk/contract';
 import { createNodeApp, folderFiles } from '../packages/worker/src/node';
-import { type AiBinding, createWorkersAiProvider, packLabels } from '../packages/worker/src/providers/workers-ai';
+import { type AiBinding, createWorkersAiProvider, packLabels, workersAiService } from '../packages/worker/src/providers/workers-ai';
 import { fixture, modelDir } from './support/fixtures';
 
 const RESNET = '@cf/microsoft/resnet-50';
@@ -22,7 +22,7 @@ function workersAi(answer: (model: string) => unknown = (model) => (model === RE
       return a;
     },
   };
-  const app = createNodeApp({ modelDir, workersAi: createWorkersAiProvider({ ai, labels: () => packLabels(folderFiles(modelDir)) }) });
+  const app = createNodeApp({ modelDir, services: [workersAiService(createWorkersAiProvider({ ai, labels: () => packLabels(folderFiles(modelDir)) }))] });
   return { app, calls };
 }
 
@@ -79,17 +79,27 @@ describe('Workers AI models through the API (with an [ai] binding)', () => {
     expect(calls.map((c) => c.model)).toEqual([RESNET, RESNET]);
   });
 
-  it('errors: tier=edge/gpu is invalid, a model on the wrong task is not found, a failing binding is 502 upstream_error', async () => {
-    const { app } = workersAi((model) => (model === RESNET ? new Error('3040: Capacity temporarily exceeded') : []));
+  it('errors: tier=edge/gpu is invalid, a model on the wrong task is not found; a failing binding falls back to the edge, then opens the breaker', async () => {
+    const { app, calls } = workersAi((model) => (model === RESNET ? new Error('3040: Capacity temporarily exceeded') : []));
     const edge = await post(app, `/v1/classify?model=${RESNET}&tier=edge`);
     expect(edge.status).toBe(400);
-    expect(((await edge.json()) as ErrorBody).error).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('Workers AI only') });
+    expect(((await edge.json()) as ErrorBody).error).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('runs on Workers AI only') });
     const wrongTask = await post(app, `/v1/classify?model=${DETR}`);
     expect(wrongTask.status).toBe(404);
     expect(((await wrongTask.json()) as ErrorBody).error.message).toContain('/v1/detect');
+    // The same routing, breaker and fallback as the GPU tier: the task's default edge model answers instead.
     const failing = await post(app, `/v1/classify?model=${RESNET}`);
-    expect(failing.status).toBe(502);
-    expect(((await failing.json()) as ErrorBody).error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('Capacity temporarily exceeded') });
+    expect(failing.status).toBe(200);
+    const answer = (await failing.json()) as ClassifyResponse;
+    expect(answer.model).toMatchObject({ id: 'mobilenet_v2_1.0_224_quant', tier: 'edge' });
+    expect(answer.fallback).toMatchObject({ from: 'workers-ai', reason: 'upstream_error', substitute_for: RESNET, message: expect.stringContaining('Capacity temporarily exceeded') });
+    expect(answer.predictions[0]?.label).toMatch(/cat/);
+    for (let i = 0; i < 4; i++) expect((await post(app, `/v1/classify?model=${RESNET}`)).status).toBe(200);
+    const tried = calls.length;
+    expect(tried).toBe(5);
+    const open = (await (await post(app, `/v1/classify?model=${RESNET}`)).json()) as ClassifyResponse;
+    expect(calls.length).toBe(tried);
+    expect(open.fallback).toMatchObject({ from: 'workers-ai', reason: 'upstream_unavailable', message: expect.stringContaining("Workers AI's circuit breaker is open") });
   });
 });
 

@@ -20,7 +20,7 @@ import { modelsRoute } from './models/route';
 import { playgroundRoute } from './playground/route';
 import type { GpuTier } from './providers/gpu-tier';
 import { createTieredProvider } from './providers/tiered';
-import type { WorkersAiProvider } from './providers/workers-ai';
+import type { RemoteService } from './providers/remote-service';
 import type { VisionProvider } from './providers/types';
 import { serveTask } from './http/serve-task';
 import { tasks } from './tasks';
@@ -47,17 +47,17 @@ export interface AppOptions {
   gpu?: GpuTier;
   /** Why a configured GPU tier is off (reported by /health). */
   gpuProblem?: string;
-  /** Cloudflare Workers AI (providers/workers-ai.ts, the `[ai]` binding); absent: its models are not served. */
-  workersAi?: WorkersAiProvider;
+  /** Configured remote services (providers/services.ts; Workers AI with the `[ai]` binding); absent: their models are not served. */
+  services?: readonly RemoteService[];
   /** Reads the user's installed catalog.json (models/catalog.ts), undefined when there is none; absent: built-in models only. */
   catalog?: () => Promise<Uint8Array | undefined>;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, workersAi, catalog, ...limits }: AppOptions) {
+export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a) => fetch(...a), gpu, gpuProblem, services, catalog, ...limits }: AppOptions) {
   const app = new Hono<AppEnv>();
-  const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}), ...(workersAi ? { workersAi } : {}) });
+  const provider = createTieredProvider({ edge, ...(gpu ? { gpu } : {}), ...(gpuProblem ? { problem: gpuProblem } : {}), ...(services ? { services } : {}) });
   const keys = createKeyCheck(apiKeys);
   const imageFetch = guardFetch(fetcher, { policy: createUrlPolicy(limits.imageUrls) });
 

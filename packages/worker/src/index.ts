@@ -11,7 +11,8 @@ import { createApp } from './app';
 import { enableCodecs } from './image/decode';
 import { CATALOG_FILE } from './models/catalog';
 import { createGpuTier, type GpuEnv, gpuConfigFromEnv } from './providers/gpu-tier';
-import { type AiBinding, createWorkersAiProvider, packLabels } from './providers/workers-ai';
+import { serviceKinds } from './providers/services';
+import type { AiBinding } from './providers/workers-ai';
 import { createPipelineProvider, type ModelFiles } from './providers/pipeline';
 import litertGlue from './runtimes/litert-glue.js';
 import { createLiteRtRuntime } from './runtimes/litert';
@@ -99,7 +100,7 @@ export default {
         ...(gpu && !('problem' in gpu) ? { gpu: createGpuTier(gpu, files) } : {}),
         ...(gpu && 'problem' in gpu ? { gpuProblem: gpu.problem } : {}),
         catalog: async () => ((await files.has(CATALOG_FILE)) ? files.read(CATALOG_FILE) : undefined),
-        ...(env.AI ? { workersAi: createWorkersAiProvider({ ai: env.AI, labels: () => packLabels(files) }) } : {}),
+        services: serviceKinds.flatMap((kind) => kind.create(env as unknown as Record<string, unknown>, files) ?? []),
       });
     })();
     return app.fetch(request, env, ctx);

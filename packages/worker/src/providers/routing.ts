@@ -46,6 +46,8 @@ export interface RouteRequest<T> {
   placement: Placement;
   /** Undefined: no GPU tier is configured. */
   gpu: GpuTierState | undefined;
+  /** What the remote tier is called in messages (a remote service's tier name); default the GPU tier. */
+  remote?: string;
   /** The edge run: the model itself, or for a GPU-only model its substitute (undefined when it has none). */
   runEdge: ((signal?: AbortSignal) => Promise<T>) | undefined;
   runGpu: (signal: AbortSignal) => Promise<T>;
@@ -122,15 +124,17 @@ export async function routeTiers<T>(request: RouteRequest<T>): Promise<Routed<T>
 /** One GPU attempt under the breaker and a deadline; the outcome is reported to the breaker. */
 async function attemptGpu<T>(request: RouteRequest<T>, timeoutMs: number): Promise<T> {
   const { gpu } = request;
+  const name = request.remote ?? 'the GPU tier';
+  const Name = name.charAt(0).toUpperCase() + name.slice(1);
   if (!gpu) throw new UpstreamFailure('unavailable', 'No GPU tier is configured: set GPU_URL (see the README), or use tier=edge or auto.', { retryable: false });
   if (!gpu.breaker.tryAcquire()) {
     const retryAfter = gpu.breaker.retryAfterSeconds() || 1;
-    throw new UpstreamFailure('unavailable', `The GPU tier's circuit breaker is open after repeated failures; it is tried again in ${retryAfter} s.`, { retryAfter });
+    throw new UpstreamFailure('unavailable', `${Name}'s circuit breaker is open after repeated failures; it is tried again in ${retryAfter} s.`, { retryAfter });
   }
   const arm = request.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
   const disarm = request.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const controller = new AbortController();
-  const deadline = new UpstreamFailure('timeout', `The GPU tier did not answer within ${timeoutMs} ms.`);
+  const deadline = new UpstreamFailure('timeout', `${Name} did not answer within ${timeoutMs} ms.`);
   const timer = arm(() => controller.abort(deadline), timeoutMs);
   const onAbort = () => controller.abort(request.signal?.reason);
   if (request.signal?.aborted) onAbort();

@@ -8,7 +8,8 @@ import { ApiError } from '../errors';
 import { findModel, manifest, type ModelSpec } from '../models/manifest';
 import { placementOf } from '../models/placement';
 import type { GpuTier } from './gpu-tier';
-import { isWorkersAiModel, type WorkersAiProvider, workersAiModelInfo, workersAiModels } from './workers-ai';
+import type { RemoteService } from './remote-service';
+import { serviceKinds } from './services';
 import { routeTiers } from './routing';
 import type { Served, TaskCall, TaskRunner, TieredCall, VisionProvider, WithFallback } from './types';
 
@@ -29,8 +30,8 @@ export interface TieredOptions {
   gpu?: GpuTier;
   /** Why a configured GPU tier is off (a bad GPU_URL), for /health. */
   problem?: string;
-  /** Cloudflare Workers AI (the `[ai]` binding): its `@cf/...` models become requestable by id. */
-  workersAi?: WorkersAiProvider;
+  /** Configured remote services (providers/services.ts: Workers AI with the `[ai]` binding): their models become requestable by id. */
+  services?: readonly RemoteService[];
 }
 
 export function createTieredProvider(options: TieredOptions): TieredProvider {
@@ -51,32 +52,8 @@ function refusingEdge(edge: VisionProvider): VisionProvider {
   };
 }
 
-/** Workers AI answers whole tasks (image in, labels and boxes out): its own provider, with cvkit's response shapes. */
-function workersAiVision(ai: WorkersAiProvider): VisionProvider {
-  return {
-    specificationVersion: 'v1',
-    tier: 'workers-ai',
-    models: async () => workersAiModels.map(workersAiModelInfo),
-    async run({ image, model, options, timer, signal }) {
-      const abort = signal ? { signal } : {};
-      switch (model.task) {
-        case 'classify': {
-          const r = await timer.measureAsync('inference', () => ai.classify({ image: image.bytes, options: options as Parameters<typeof ai.classify>[0]['options'], ...abort }));
-          return { model: workersAiModelInfo(model), image: r.image, predictions: r.predictions };
-        }
-        case 'detect': {
-          const r = await timer.measureAsync('inference', () => ai.detect({ image: image.bytes, options: options as Parameters<typeof ai.detect>[0]['options'], ...abort }));
-          return { model: workersAiModelInfo(model), image: r.image, detections: r.detections };
-        }
-        default:
-          throw new ApiError('model_not_found', `Workers AI has no ${model.task} model here.`);
-      }
-    },
-  };
-}
-
-function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredProvider, 'atCapacity'> {
-  const workersAiTier = workersAi ? workersAiVision(workersAi) : undefined;
+function tiered({ edge, gpu, problem, services = [] }: TieredOptions): Omit<TieredProvider, 'atCapacity'> {
+  const serviceOf = (model: ModelSpec) => services.find((s) => s.models.some((m) => m.id === model.id));
   /** Every tier the model may run on here (the GPU only while one is configured), and the one `auto` picks now. */
   function tiersOf(model: ModelSpec): { tier: Tier; tiers: Tier[] } {
     const p = placementOf(model);
@@ -87,14 +64,8 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
 
   async function run(call: TieredCall): Promise<WithFallback<Served>> {
     const task = (p: VisionProvider, c: TaskCall) => p.run(c);
-    if (isWorkersAiModel(call.model)) {
-      const { tier = 'auto', ...taskCall } = call;
-      if (tier !== 'auto') {
-        const message = `model '${call.model.id}' runs on Workers AI only; leave tier out (or auto)`;
-        throw new ApiError('invalid_option', `Invalid options: tier: ${message}.`, [{ path: 'tier', message }]);
-      }
-      return task(workersAiTier as VisionProvider, taskCall);
-    }
+    const service = serviceOf(call.model);
+    if (service) return runService(service, call);
     const placement = placementOf(call.model);
     const edgeModel = placement.where === 'gpu' ? (placement.substitute ? findModel(call.model.task, placement.substitute) : undefined) : call.model;
     const { tier = 'auto', ...taskCall } = call;
@@ -114,6 +85,33 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
     return { ...routed.result, model, ...(routed.fallback ? { fallback: routed.fallback } : {}) };
   }
 
+  /**
+   * A remote service's model: routed as a GPU-only model whose substitute is the task's default edge model, under
+   * the service's own breaker and deadline; `fallback.from` names the service.
+   */
+  async function runService(service: RemoteService, call: TieredCall): Promise<WithFallback<Served>> {
+    const { tier = 'auto', ...taskCall } = call;
+    if (tier !== 'auto') {
+      const message = `model '${call.model.id}' runs on ${service.name} only; leave tier out (or auto)`;
+      throw new ApiError('invalid_option', `Invalid options: tier: ${message}.`, [{ path: 'tier', message }]);
+    }
+    const substitute = findModel(call.model.task, undefined);
+    const routed = await routeTiers<Served>({
+      tier,
+      model: call.model.id,
+      placement: { where: 'gpu', prefer: 'gpu', substitute: substitute.id },
+      gpu: service.state,
+      remote: service.name,
+      runEdge: (signal) => edge.run({ ...taskCall, model: substitute, ...(signal ? { signal } : {}) }),
+      runGpu: (signal) => service.provider.run({ ...taskCall, signal }),
+      ...(call.signal ? { signal: call.signal } : {}),
+      gpuTimeoutMs: service.timeoutMs,
+      edgeReserveMs: service.edgeReserveMs,
+    });
+    const fallback = routed.fallback && { ...routed.fallback, from: routed.fallback.from === 'gpu' ? service.tier : routed.fallback.from };
+    return { ...routed.result, ...(fallback ? { fallback } : {}) };
+  }
+
   return {
     specificationVersion: 'v1',
     tier: 'edge',
@@ -126,19 +124,21 @@ function tiered({ edge, gpu, problem, workersAi }: TieredOptions): Omit<TieredPr
         const info = (tier === 'gpu' ? gpuModels.get(model.id) : edgeModels.get(model.id)) ?? edgeModels.get(model.id) ?? gpuModels.get(model.id);
         if (info) out.push({ ...info, tier: info.tier, tiers });
       }
-      if (workersAiTier) out.push(...(await workersAiTier.models()));
+      for (const service of services) out.push(...(await service.provider.models()));
       return out;
     },
     ...(edge.labels ? { labels: edge.labels.bind(edge) } : {}),
     run,
     canSpill: () => gpu !== undefined && gpu.state.breaker.state() === 'closed',
     findModel(task, id) {
-      if (!id?.startsWith('@cf/')) return findModel(task, id);
-      if (!workersAi) throw new ApiError('model_not_found', `No ${task} model '${id}': Workers AI models need the worker's [ai] binding (README, "Workers AI").`);
-      const cf = workersAiModels.find((m) => m.id === id);
-      if (!cf) return findModel(task, id); // not one of them: the manifest's answer, listing what there is
-      if (cf.task !== task) throw new ApiError('model_not_found', `Model '${cf.id}' is a ${cf.task} model, not a ${task} model; use /v1/${cf.task}.`);
-      return cf;
+      const kind = id === undefined ? undefined : serviceKinds.find((k) => id.startsWith(k.prefix));
+      if (!kind || id === undefined) return findModel(task, id);
+      const service = services.find((s) => s.prefix === kind.prefix);
+      if (!service) throw new ApiError('model_not_found', `No ${task} model '${id}': ${kind.setup}.`);
+      const found = service.models.find((m) => m.id === id);
+      if (!found) return findModel(task, id); // not one of them: the manifest's answer, listing what there is
+      if (found.task !== task) throw new ApiError('model_not_found', `Model '${found.id}' is a ${found.task} model, not a ${task} model; use /v1/${found.task}.`);
+      return found;
     },
     health() {
       if (!gpu) return { configured: false, ...(problem ? { last_error: { at: new Date().toISOString(), code: 'invalid_config', message: problem } } : {}) };

@@ -15,6 +15,8 @@ import { readHeader } from '../image/formats';
 import { loadLabels } from '../models/labels';
 import { type LabelSpec, labelSpec, manifest, type ModelSpec } from '../models/manifest';
 import { abortError, UpstreamFailure } from '../runtimes/oip-v2/upstream-error';
+import { type RemoteService, type RemoteServiceKind, remoteService } from './remote-service';
+import type { VisionProvider } from './types';
 
 /** The part of the `Ai` binding this provider uses. */
 export interface AiBinding {
@@ -201,3 +203,38 @@ export function createWorkersAiProvider({ ai, imagenetLabels = [], cocoLabels = 
     },
   };
 }
+
+/** Workers AI as a task-level provider: cvkit's response shapes, timed as inference. */
+function workersAiVision(ai: WorkersAiProvider): VisionProvider {
+  return {
+    specificationVersion: 'v1',
+    tier: 'workers-ai',
+    models: async () => workersAiModels.map(workersAiModelInfo),
+    async run({ image, model, options, timer, signal }) {
+      const abort = signal ? { signal } : {};
+      switch (model.task) {
+        case 'classify': {
+          const r = await timer.measureAsync('inference', () => ai.classify({ image: image.bytes, options: options as { top_k: number }, ...abort }));
+          return { model: workersAiModelInfo(model), image: r.image, predictions: r.predictions };
+        }
+        case 'detect': {
+          const r = await timer.measureAsync('inference', () => ai.detect({ image: image.bytes, options: options as Parameters<WorkersAiProvider['detect']>[0]['options'], ...abort }));
+          return { model: workersAiModelInfo(model), image: r.image, detections: r.detections };
+        }
+        default:
+          throw new ApiError('model_not_found', `Workers AI has no ${model.task} model here.`);
+      }
+    },
+  };
+}
+
+/** Workers AI as a configured remote service (the registry's entry below makes one from the `AI` binding). */
+export const workersAiService = (ai: WorkersAiProvider, options: { timeoutMs?: number; now?: () => number } = {}): RemoteService =>
+  remoteService({ name: 'Workers AI', tier: 'workers-ai', prefix: '@cf/', models: workersAiModels, provider: workersAiVision(ai), ...options });
+
+export const workersAiKind: RemoteServiceKind = {
+  prefix: '@cf/',
+  tier: 'workers-ai',
+  setup: "Workers AI models need the worker's [ai] binding (README, \"Workers AI\")",
+  create: (env, files) => (env.AI ? workersAiService(createWorkersAiProvider({ ai: env.AI as AiBinding, labels: () => packLabels(files) })) : undefined),
+};
