@@ -398,6 +398,51 @@ export const SegmentBatchResponse = batchOf(SegmentResponse);
 export type SegmentBatchResponse = z.infer<typeof SegmentBatchResponse>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Embeddings: a vector per image whose cosine similarity means visual similarity
+
+/** `float`: a JSON number array; `base64`: little-endian float32 bytes in base64 (about a quarter of the JSON). */
+export const EmbeddingEncoding = z.enum(['float', 'base64']);
+export type EmbeddingEncoding = z.infer<typeof EmbeddingEncoding>;
+
+export const EmbedOptions = CommonOptions.extend({
+  encoding: EmbeddingEncoding.default('float').meta({
+    description: '`float` (default): `embedding` is a JSON number array. `base64`: the little-endian float32 bytes in base64, about a quarter of the JSON size (for batch indexing).',
+  }),
+});
+export type EmbedOptions = z.input<typeof EmbedOptions>;
+
+export const EmbedResponse = z.object({
+  task: z.literal('embed'),
+  model: ModelInfo,
+  image: ImageInfo,
+  /** The L2-normalised embedding (norm 1: cosine similarity is the dot product), in the requested encoding. */
+  embedding: z.union([z.array(z.number()), z.string()]),
+  /** Length of the vector (1024 for the MobileNet V1 embedding extractor). */
+  dimensions: z.number().int(),
+  encoding: EmbeddingEncoding,
+  fallback: Fallback.optional(),
+  timings: Timings,
+});
+export type EmbedResponse = z.infer<typeof EmbedResponse>;
+export const EmbedBatchResponse = batchOf(EmbedResponse);
+export type EmbedBatchResponse = z.infer<typeof EmbedBatchResponse>;
+
+/** `POST /v1/similarity`: two or more images (the `image` field repeated, or `images` in JSON), one model. */
+export const SimilarityOptions = CommonOptions;
+export type SimilarityOptions = z.input<typeof SimilarityOptions>;
+
+export const SimilarityResponse = z.object({
+  model: ModelInfo,
+  /** Each image's size, in request order. */
+  images: z.array(ImageInfo),
+  /** N x N cosine similarities in request order: symmetric, 1 on the diagonal, -1..1 (this model's: 0..1). */
+  matrix: z.array(z.array(z.number())),
+  fallback: Fallback.optional(),
+  timings: Timings,
+});
+export type SimilarityResponse = z.infer<typeof SimilarityResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Analyze: one image, several tasks
 
 /** A list of tasks: a JSON array, one comma-separated string, or the option repeated. */

@@ -34,6 +34,7 @@ export { type ImageInput, sniffImageType } from './image-input';
 export { annotatedImage } from './helpers/annotated';
 export { decodeMask, type DecodeMaskOptions } from './helpers/class-map';
 export { dataUrlToBlob, dataUrlToBytes } from './helpers/data-url';
+export { cosineSimilarity, decodeEmbedding } from './helpers/embedding';
 export { type ClassMap, decodePngMask } from './helpers/png-mask';
 export { decodeRle, decodeRleCounts } from './helpers/rle';
 export type * from './types';
