@@ -19,6 +19,9 @@ import type {
   DetectBatchResponse,
   DetectOptions,
   DetectResponse,
+  EmbedBatchResponse,
+  EmbedOptions,
+  EmbedResponse,
   Health,
   ModelDetail,
   ModelList,
@@ -26,6 +29,8 @@ import type {
   SegmentBatchResponse,
   SegmentOptions,
   SegmentResponse,
+  SimilarityOptions,
+  SimilarityResponse,
 } from './types';
 
 export interface ClientOptions {
@@ -158,6 +163,33 @@ export class CVKit {
   /** Several images, a segmentation of each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
   segmentBatch(images: readonly ImageInput[], options?: Omit<SegmentOptions, 'format'>, request?: RequestOptions): APIPromise<SegmentBatchResponse> {
     return this.#batch('/v1/segment', images, options, request);
+  }
+
+  /**
+   * An image embedding: a unit vector whose cosine similarity to another image's means visual similarity (near
+   * duplicates score above 0.9). `encoding: 'base64'` makes it a quarter of the JSON; `decodeEmbedding` reads either.
+   * @example
+   * const a = await cv.embed(photoA);
+   * const b = await cv.embed(photoB);
+   * cosineSimilarity(a.embedding, b.embedding); // 0.97: the same photo, re-encoded
+   */
+  embed(image: ImageInput, options?: EmbedOptions, request?: RequestOptions): APIPromise<EmbedResponse> {
+    return this.#task('/v1/embed', image, options, 'json', request);
+  }
+
+  /** Several images, an embedding each (at most 16): the normal way to fill a vector index. See `classifyBatch`. */
+  embedBatch(images: readonly ImageInput[], options?: EmbedOptions, request?: RequestOptions): APIPromise<EmbedBatchResponse> {
+    return this.#batch('/v1/embed', images, options, request);
+  }
+
+  /**
+   * How alike two or more images are (at most 16): the N x N matrix of cosine similarities of their embeddings.
+   * @example
+   * const { matrix } = await cv.similarity([original, upload]);
+   * if ((matrix[0]?.[1] ?? 0) > 0.9) console.log('seen before');
+   */
+  similarity(images: readonly ImageInput[], options?: SimilarityOptions, request?: RequestOptions): APIPromise<SimilarityResponse> {
+    return this.#batch('/v1/similarity', images, options, request);
   }
 
   /**

@@ -33,6 +33,9 @@ describe('client types equal the contract', () => {
     expectTypeOf<sdk.SegmentBatchResponse>().toEqualTypeOf<contract.SegmentBatchResponse>();
     expectTypeOf<sdk.AnalyzeResponse>().toEqualTypeOf<contract.AnalyzeResponse>();
     expectTypeOf<sdk.MaxBatchImages>().toEqualTypeOf<typeof contract.MAX_BATCH_IMAGES>();
+    expectTypeOf<sdk.EmbedResponse>().toEqualTypeOf<contract.EmbedResponse>();
+    expectTypeOf<sdk.EmbedBatchResponse>().toEqualTypeOf<contract.EmbedBatchResponse>();
+    expectTypeOf<sdk.SimilarityResponse>().toEqualTypeOf<contract.SimilarityResponse>();
   });
 
   it('detect and segment (see Output)', () => {
@@ -50,6 +53,9 @@ describe('client types equal the contract', () => {
     expectTypeOf<keyof Input<'SegmentOptions', sdk.SegmentOptions>>().toEqualTypeOf<keyof sdk.SegmentOptions>();
     expectTypeOf<keyof contract.AnalyzeOptions>().toEqualTypeOf<keyof sdk.AnalyzeOptions>();
     expectTypeOf<keyof contract.ModelsQuery>().toEqualTypeOf<keyof sdk.ModelsQuery>();
+    expectTypeOf<sdk.EmbedOptions>().toExtend<contract.EmbedOptions>();
+    expectTypeOf<keyof contract.EmbedOptions>().toEqualTypeOf<keyof sdk.EmbedOptions>();
+    expectTypeOf<keyof contract.SimilarityOptions>().toEqualTypeOf<keyof sdk.SimilarityOptions>();
     type TaskOptions = Exclude<contract.AnalyzeTasks, readonly unknown[] | string>;
     expectTypeOf<keyof sdk.AnalyzeTaskOptions>().toEqualTypeOf<keyof TaskOptions>();
     expectTypeOf<keyof NonNullable<sdk.AnalyzeTaskOptions['detect']>>().toEqualTypeOf<Exclude<keyof NonNullable<TaskOptions['detect']>, 'format'>>();

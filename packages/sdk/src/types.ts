@@ -338,6 +338,45 @@ export interface BatchResponse<T> {
 export type ClassifyBatchResponse = BatchResponse<ClassifyResponse>;
 export type DetectBatchResponse = BatchResponse<DetectResponse>;
 export type SegmentBatchResponse = BatchResponse<SegmentResponse>;
+export type EmbedBatchResponse = BatchResponse<EmbedResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// embed and similarity
+
+/** `float`: `embedding` is a number array; `base64`: little-endian float32 bytes in base64 (`decodeEmbedding` reads both). */
+export type EmbeddingEncoding = 'float' | 'base64';
+
+export interface EmbedOptions extends CommonOptions {
+  /** How `embedding` comes back (default `float`); `base64` is about a quarter of the JSON, for indexing jobs. */
+  encoding?: EmbeddingEncoding;
+}
+
+export interface EmbedResponse {
+  task: 'embed';
+  model: ModelInfo;
+  image: ImageInfo;
+  /** The L2-normalised vector (norm 1: cosine similarity is the dot product), in the requested encoding. */
+  embedding: number[] | string;
+  /** Length of the vector (1024 for the default model). */
+  dimensions: number;
+  encoding: EmbeddingEncoding;
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
+  timings: Timings;
+}
+
+export type SimilarityOptions = CommonOptions;
+
+export interface SimilarityResponse {
+  model: ModelInfo;
+  /** Each image's size, in request order. */
+  images: ImageInfo[];
+  /** N x N cosine similarities in request order: symmetric, 1 on the diagonal. */
+  matrix: number[][];
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
+  timings: Timings;
+}
 
 /** Most images one batch request may carry. */
 export type MaxBatchImages = 16;

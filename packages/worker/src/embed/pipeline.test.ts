@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PhotonImage, SamplingFilter, fliph, resize } from '@cf-wasm/photon';
 import { decodeEmbedding } from '@cvkit/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture, modelDir } from '../../../../test/support/fixtures';
+import { recode } from '../../../../test/support/recode';
 import { imageSource } from '../http/task';
 import type { InputSpec, TensorInput } from '../models/manifest';
 import { nodeRuntimes } from '../node';
@@ -38,22 +38,6 @@ const embed = async (bytes: Uint8Array) => {
   return (await embedPipeline(ctx)).embedding;
 };
 
-/** The photo through photon: shrunk to `scale`, mirrored, re-encoded as JPEG at `quality`. */
-function variant(bytes: Uint8Array, { scale = 1, mirror = false, quality = 90 }: { scale?: number; mirror?: boolean; quality?: number }): Uint8Array {
-  let img = PhotonImage.new_from_byteslice(bytes);
-  if (scale !== 1) {
-    const small = resize(img, Math.round(img.get_width() * scale), Math.round(img.get_height() * scale), SamplingFilter.Triangle);
-    img.free();
-    img = small;
-  }
-  if (mirror) fliph(img);
-  try {
-    return new Uint8Array(img.get_bytes_jpeg(quality));
-  } finally {
-    img.free();
-  }
-}
-
 // Every fixture photo of a different thing: not the masks, not the second bird (bird_segmentation.png, 0.64 with
 // bird.png: the same kind of thing), not dog_segmentation.png (128x128: halving it leaves too little to see).
 const PHOTOS = ['bird.png', 'cat.png', 'dragonfly.png', 'grace_hopper.png', 'hot_dog.jpg', 'kite_and_cold.jpg', 'parrot.jpg', 'pets.jpg', 'squat.png', 'two_people_snow.png'];
@@ -74,8 +58,8 @@ describe('embedPipeline (LiteRT.js, MobileNet V1 embedding extractor)', () => {
       const bytes = fixture(name);
       const original = await embed(bytes);
       originals.push(original);
-      const recoded = dot(original, await embed(variant(bytes, { scale: 0.5, quality: 50 })));
-      const mirrored = dot(original, await embed(variant(bytes, { mirror: true })));
+      const recoded = dot(original, await embed(recode(bytes, { scale: 0.5, quality: 50 })));
+      const mirrored = dot(original, await embed(recode(bytes, { mirror: true })));
       expect(recoded, `${name}: JPEG quality 50 at half size`).toBeGreaterThanOrEqual(0.9);
       expect(mirrored, `${name}: mirrored`).toBeGreaterThanOrEqual(0.8);
       same.push(recoded, mirrored);
