@@ -1,5 +1,6 @@
 /** The CLI's human-readable output: one header line and an aligned table per task. Pure, for tests. */
-import type { Box, ClassifyResponse, DetectResponse, ModelList, SegmentResponse } from './types';
+import { decodeEmbedding } from './helpers/embedding';
+import type { Box, ClassifyResponse, DetectResponse, EmbedResponse, ModelList, SegmentResponse, SimilarityResponse } from './types';
 
 /** "1 prediction", "5 predictions", "1 class", "3 classes". */
 export function plural(n: number, word: string): string {
@@ -38,6 +39,21 @@ export function formatDetect(r: DetectResponse): string {
 export function formatSegment(r: SegmentResponse): string {
   const rows = r.segments.map((s) => [s.label, String(s.index), String(s.pixels), pct(s.fraction), boxText(s.box)]);
   return `${headline(r, plural(r.segments.length, 'class'))}\n${table(['label', 'index', 'pixels', 'area', 'box (x1,y1,x2,y2)'], rows, [1, 2, 3])}`;
+}
+
+/** The headline and the vector's first values (the whole vector is in --json). */
+export function formatEmbed(r: EmbedResponse): string {
+  const head = headline(r, `${r.dimensions} dimensions`);
+  const first = Array.from(decodeEmbedding(r.embedding).subarray(0, 6), (x) => x.toFixed(4));
+  return `${head}\n  [${first.join(', ')}${r.dimensions > first.length ? ', ...' : ''}] (norm 1; --json for all of it)`;
+}
+
+/** Two images: one line; more: the matrix with the images numbered as listed. */
+export function formatSimilarity(names: readonly string[], r: SimilarityResponse): string {
+  const head = `${r.model.id} · ${plural(names.length, 'image')} · ${Math.round(r.timings.total_ms)} ms`;
+  if (names.length === 2) return `${head}\n  ${names[0]} ~ ${names[1]}: cosine similarity ${(r.matrix[0]?.[1] ?? 0).toFixed(3)}`;
+  const rows = r.matrix.map((row, i) => [String(i + 1), names[i] ?? '', ...row.map((x) => x.toFixed(3))]);
+  return `${head}\n${table(['#', 'image', ...names.map((_, i) => String(i + 1))], rows, [0, ...names.map((_, i) => i + 2)])}`;
 }
 
 export function formatModels({ models }: ModelList): string {

@@ -5,6 +5,8 @@
  *   npx cvkit detect https://example.com/street.jpg --threshold 0.4 --out boxes.jpg
  *   npx cvkit detect 'photos/**\/*.jpg' --json --concurrency 8 > detections.jsonl
  *   npx cvkit segment photos/ --out 'overlays/{name}.png'
+ *   npx cvkit embed photos/ --json > vectors.jsonl
+ *   npx cvkit similar a.jpg b.jpg
  *
  * One image: a readable table, or the API's JSON with --json. Several (or a folder or a pattern): the same per
  * image, named, in argument order, as JSON Lines with --json; a progress bar on a terminal, and a summary line.
@@ -19,18 +21,18 @@ import { outPath, outType } from './cli/out-file';
 import { runPool } from './cli/pool';
 import { createProgress, type ProgressStream } from './cli/progress';
 import { closest } from './cli/suggest';
-import { formatClassify, formatDetect, formatModels, formatSegment, plural } from './cli-format';
+import { formatClassify, formatDetect, formatEmbed, formatModels, formatSegment, formatSimilarity, plural } from './cli-format';
 import { APIError, AuthenticationError, CVKitError } from './errors';
 import { dataUrlToBytes } from './helpers/data-url';
 import type { ImageInput } from './image-input';
 import { readEnv } from './internal/env';
 import { fromFile } from './node';
-import type { ClassifyResponse, DetectOptions, DetectResponse, Fallback, SegmentOptions, SegmentResponse, TierOption } from './types';
+import type { ClassifyResponse, DetectOptions, DetectResponse, EmbedOptions, EmbedResponse, Fallback, SegmentOptions, SegmentResponse, TierOption } from './types';
 
 const VERSION = '0.1.0';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
 const DEFAULT_CONCURRENCY = 4;
-const COMMANDS = ['classify', 'detect', 'segment', 'models'] as const;
+const COMMANDS = ['classify', 'detect', 'segment', 'embed', 'similar', 'models'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `Usage: cvkit <command> <image...> [options]
@@ -39,6 +41,8 @@ Commands:
   classify <image...>       what is in the image (ImageNet classes)
   detect <image...>         where the objects are (COCO boxes)
   segment <image...>        which pixel is what (PASCAL VOC classes)
+  embed <image...>          an embedding per image (--json: one JSON line each, for a vector store)
+  similar <image...>        how alike 2 to 16 images are (cosine similarity of their embeddings)
   models                    the served models
 
 <image> is a file, a folder (its images, at any depth), a glob pattern ('photos/**/*.jpg', quoted), an http(s)
@@ -53,6 +57,7 @@ Options:
   --max-detections <n>      detect: at most this many (default 100)
   --classes <a,b,...>       detect, segment: only these labels
   --mask <png|rle|none>     segment --json: how the class map is encoded
+  --encoding <float|base64> embed --json: the vector as numbers (default) or base64 float32
   --out <file>              detect: the photo with the boxes drawn; segment: the photo with the mask overlay.
                             .png or .jpg picks the format; with several images use {name}: --out 'out/{name}.jpg'
   --json                    the API's JSON answer; with several images, JSON Lines (one object per image, "file" first)
@@ -74,6 +79,7 @@ const OPTIONS = {
   'max-detections': { type: 'string' },
   classes: { type: 'string' },
   mask: { type: 'string' },
+  encoding: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   concurrency: { type: 'string' },
@@ -132,7 +138,7 @@ function errorJson(e: unknown) {
   return { code: e instanceof CVKitError ? 'client_error' : 'error', message: e instanceof Error ? e.message : String(e) };
 }
 
-type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse;
+type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse | EmbedResponse;
 
 /** What one image gave: the API's answer and the picture written for it, if any. */
 interface Analysis {
@@ -149,11 +155,12 @@ async function writePicture(path: string, bytes: Uint8Array, type: string, wante
 
 interface Settings {
   cv: CVKit;
-  command: Exclude<Command, 'models'>;
+  command: Exclude<Command, 'models' | 'similar'>;
   model: string | undefined;
   tier: TierOption | undefined;
   classes: string | undefined;
   mask: SegmentOptions['mask'];
+  encoding: EmbedOptions['encoding'];
   numbers: { top_k?: number | undefined; threshold?: number | undefined; iou?: number | undefined; max_detections?: number | undefined };
   out: string | undefined;
 }
@@ -168,6 +175,7 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
   const wanted = out === undefined ? undefined : (outType(out) as string);
   const accept = { headers: { accept: wanted ?? 'image/png' } };
   if (s.command === 'classify') return { result: await s.cv.classify(image, { model: s.model, tier: s.tier, top_k: s.numbers.top_k }) };
+  if (s.command === 'embed') return { result: await s.cv.embed(image, { model: s.model, tier: s.tier, encoding: s.encoding }) };
   if (s.command === 'detect') {
     const options: DetectOptions & { format?: 'json' } = { model: s.model, tier: s.tier, classes: s.classes, threshold: s.numbers.threshold, iou: s.numbers.iou, max_detections: s.numbers.max_detections };
     const result = await s.cv.detect(image, { ...options, annotate: out ? true : undefined });
@@ -197,7 +205,7 @@ function fellBack(result: { fallback?: Fallback | undefined }, json: boolean | u
 }
 
 const formatResult = (result: TaskResult): string =>
-  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : formatSegment(result);
+  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : result.task === 'embed' ? formatEmbed(result) : formatSegment(result);
 
 /** Where the progress bar goes and the clock of the summary line (tests pass their own). */
 export interface CliOptions {
@@ -225,6 +233,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     if (flags.out !== undefined && !outType(flags.out)) throw new UsageError(`--out must name a .png or .jpg file, not '${flags.out}'.`);
     if (flags.mask && !['png', 'rle', 'none'].includes(flags.mask)) throw new UsageError('--mask must be png, rle or none.');
     if (flags.tier && !['edge', 'gpu', 'auto'].includes(flags.tier)) throw new UsageError('--tier must be edge, gpu or auto.');
+    if (flags.encoding && !['float', 'base64'].includes(flags.encoding)) throw new UsageError('--encoding must be float or base64.');
 
     const numbers = {
       top_k: number('top-k', flags['top-k']),
@@ -252,11 +261,19 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       throw e;
     }
     const { inputs, many } = expanded;
+    if (command === 'similar') {
+      if (inputs.length < 2 || inputs.length > 16) throw new UsageError(`cvkit similar compares 2 to 16 images; got ${inputs.length}.`);
+      const result = await cv.similarity(await Promise.all(inputs.map(readImage)), { model: flags.model, tier: flags.tier as TierOption | undefined });
+      const names = inputs.map(inputName);
+      out(flags.json ? JSON.stringify({ files: names, ...result }) : formatSimilarity(names, result));
+      fellBack(result, flags.json, err);
+      return 0;
+    }
     if (many && flags.out !== undefined && !flags.out.includes('{name}')) {
       throw new UsageError(`--out needs {name} with several images (one file each), e.g. --out 'out/{name}${flags.out.slice(flags.out.lastIndexOf('.'))}'.`);
     }
     const mask = (flags.mask ?? (flags.json ? undefined : 'none')) as SegmentOptions['mask'];
-    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, tier: flags.tier as TierOption | undefined, classes: flags.classes, mask, numbers, out: flags.out };
+    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, tier: flags.tier as TierOption | undefined, classes: flags.classes, mask, encoding: flags.encoding as EmbedOptions['encoding'], numbers, out: flags.out };
 
     if (!many) {
       const { result, written } = await analyze(inputs[0] as Input, settings);
