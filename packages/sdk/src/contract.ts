@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** Tasks the API answers. */
-export const Task = z.enum(['classify', 'detect', 'segment']);
+export const Task = z.enum(['classify', 'detect', 'segment', 'embed']);
 export type Task = z.infer<typeof Task>;
 
 /**
@@ -461,6 +461,7 @@ export const AnalyzeTasks = z.union([
     classify: ClassifyOptions.optional(),
     detect: DetectOptions.optional(),
     segment: SegmentOptions.optional(),
+    embed: EmbedOptions.optional(),
   }),
 ]);
 export type AnalyzeTasks = z.input<typeof AnalyzeTasks>;
@@ -481,6 +482,7 @@ export const AnalyzeResponse = z.object({
     classify: z.union([ClassifyResponse, BatchItemError]).optional(),
     detect: z.union([DetectResponse, BatchItemError]).optional(),
     segment: z.union([SegmentResponse, BatchItemError]).optional(),
+    embed: z.union([EmbedResponse, BatchItemError]).optional(),
   }),
   /** The shared decode, and the whole request. */
   timings: z.object({ decode_ms: z.number(), total_ms: z.number() }),

@@ -10,7 +10,7 @@
  */
 
 /** Tasks the API answers. */
-export type Task = 'classify' | 'detect' | 'segment';
+export type Task = 'classify' | 'detect' | 'segment' | 'embed';
 
 /** Where a model runs: inside the worker isolate (`edge`), on the remote GPU tier (`gpu`), or on Cloudflare Workers AI (`workers-ai`). */
 export type Tier = 'edge' | 'gpu' | 'workers-ai';
@@ -386,6 +386,7 @@ export interface AnalyzeTaskOptions {
   classify?: ClassifyOptions;
   detect?: Omit<DetectOptions, 'format'>;
   segment?: Omit<SegmentOptions, 'format'>;
+  embed?: EmbedOptions;
 }
 
 export interface AnalyzeOptions {
@@ -401,6 +402,7 @@ export interface AnalyzeResponse {
     classify?: ClassifyResponse | BatchItemError | undefined;
     detect?: DetectResponse | BatchItemError | undefined;
     segment?: SegmentResponse | BatchItemError | undefined;
+    embed?: EmbedResponse | BatchItemError | undefined;
   };
   /** The shared decode, and the whole request. */
   timings: { decode_ms: number; total_ms: number };

@@ -14,6 +14,7 @@ import { bodyGuard } from './http/body-guard';
 import { ensureCatalog } from './models/catalog';
 import type { AppEnv } from './http/deps';
 import { docsRoute } from './http/docs-route';
+import { similarityRoute } from './embed/similarity-route';
 import { guardFetch } from './http/fetch-image';
 import { rateLimit, type RateLimitOptions } from './http/rate-limit';
 import { modelsRoute } from './models/route';
@@ -104,6 +105,7 @@ export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a
   // Every task of the table answers POST /v1/<task> (one image or a batch) and takes part in /v1/analyze.
   for (const task of Object.values(tasks)) app.post(`/v1/${task.task}`, (c) => serveTask(c, { provider, fetch: imageFetch }, task));
   analyzeRoute(app, { provider, fetch: imageFetch }, Object.values(tasks));
+  similarityRoute(app, { provider, fetch: imageFetch });
   // The API description (generated from the contract) and its reference page; both stay open without API keys.
   docsRoute(app, VERSION);
 

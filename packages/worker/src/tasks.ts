@@ -7,6 +7,7 @@
 import type { Task } from '@cvkit/sdk/contract';
 import { classifyTask } from './classify';
 import { detectTask } from './detect';
+import { embedTask } from './embed';
 import type { TaskDefinition } from './http/task';
 import { segmentTask } from './segment';
 
@@ -14,4 +15,5 @@ export const tasks: { readonly [T in Task]: TaskDefinition } = {
   classify: classifyTask,
   detect: detectTask,
   segment: segmentTask,
+  embed: embedTask,
 };

@@ -1,41 +1,27 @@
 /**
- * The embedding pipeline on real photos with LiteRT.js in Node (the same WASM build as workerd) and the pack's
- * MobileNet V1 embedding extractor: a photo and its re-encoded, shrunk or mirrored copies point the same way;
- * photos of different things point elsewhere.
+ * The embedding pipeline on real photos, through the edge provider in Node with LiteRT.js (the same WASM build as
+ * workerd) and the manifest's embedding model: a photo and its re-encoded, shrunk or mirrored copies point the same
+ * way; photos of different things point elsewhere.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decodeEmbedding } from '@cvkit/sdk';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture, modelDir } from '../../../../test/support/fixtures';
 import { recode } from '../../../../test/support/recode';
 import { imageSource } from '../http/task';
-import type { InputSpec, TensorInput } from '../models/manifest';
-import { nodeRuntimes } from '../node';
-import type { LoadedModel } from '../runtimes/types';
+import { manifest } from '../models/manifest';
+import { createNodeProvider } from '../node';
 import { createTimer } from '../timings';
 import { encodeEmbedding } from './encoding';
-import { type EmbedContext, embedPipeline } from './pipeline';
+import type { EmbedOutput } from './pipeline';
 import { dot, similarityMatrix } from './similarity-matrix';
 
-const FILE = 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite';
-const OUTPUT = 'MobilenetV1/Logits/AvgPool_1a/AvgPool';
-// The model's own input quantisation (scale 1/128, zero point 128) is (px - 128) / 128; its output's, read from the
-// .tflite file's tensor (scale 0.0235..., zero point 0: ReLU6 features, never negative).
-const input: InputSpec = { width: 224, height: 224, channels: 'RGB', resize: 'stretch', mean: [128, 128, 128], std: [128, 128, 128] };
-const tensorInput: TensorInput = { name: 'input', layout: 'NHWC', dtype: 'uint8', quantization: { scale: 0.0078125, zero_point: 128 } };
-const artifact = { key: 'embedding@litert', input: tensorInput, output: { kind: 'embedding', name: OUTPUT }, dequantize: { [OUTPUT]: { scale: 0.023528477177023888, zero_point: 0 } } };
-
-let runner: LoadedModel;
-beforeAll(async () => {
-  const litert = nodeRuntimes().find((r) => r.name === 'litert');
-  if (!litert) throw new Error('no LiteRT runtime in Node');
-  runner = await litert.load({ artifact: artifact as never, bytes: new Uint8Array(readFileSync(join(modelDir, FILE))) });
-});
+const provider = createNodeProvider({ modelDir, runtimes: ['litert'] });
+const model = manifest.models.find((m) => m.task === 'embed' && m.default);
 
 const embed = async (bytes: Uint8Array) => {
-  const ctx: EmbedContext = { model: { input }, artifact, runner, image: imageSource(bytes), timer: createTimer() };
-  return (await embedPipeline(ctx)).embedding;
+  if (!model) throw new Error('no default embed model in the manifest');
+  const result = (await provider.run({ image: imageSource(bytes), model, options: {}, timer: createTimer() })) as unknown as EmbedOutput;
+  return result.embedding;
 };
 
 // Every fixture photo of a different thing: not the masks, not the second bird (bird_segmentation.png, 0.64 with
@@ -43,6 +29,12 @@ const embed = async (bytes: Uint8Array) => {
 const PHOTOS = ['bird.png', 'cat.png', 'dragonfly.png', 'grace_hopper.png', 'hot_dog.jpg', 'kite_and_cold.jpg', 'parrot.jpg', 'pets.jpg', 'squat.png', 'two_people_snow.png'];
 
 describe('embedPipeline (LiteRT.js, MobileNet V1 embedding extractor)', () => {
+  it('the manifest serves the MobileNet V1 extractor on LiteRT.js, its uint8 features dequantised as the file says', async () => {
+    expect(model?.id).toBe('mobilenet_v1_1.0_224_quant_embedding_extractor');
+    const artifact = model && (await provider.artifact(model));
+    expect(artifact).toMatchObject({ runtime: 'litert', output: { kind: 'embedding' }, dequantize: { 'MobilenetV1/Logits/AvgPool_1a/AvgPool': { scale: 0.023528477177023888, zero_point: 0 } } });
+  });
+
   it('gives a 1024-dimension vector of norm 1 (within 1e-3) for every photo', async () => {
     for (const name of PHOTOS) {
       const v = await embed(fixture(name));
@@ -74,14 +66,7 @@ describe('embedPipeline (LiteRT.js, MobileNet V1 embedding extractor)', () => {
 
   it('base64 decodes to the same vector as the float encoding', async () => {
     const v = await embed(fixture('parrot.jpg'));
-    const asFloat = decodeEmbedding(encodeEmbedding(v, 'float').embedding);
-    const asBase64 = decodeEmbedding(encodeEmbedding(v, 'base64').embedding);
-    expect(Array.from(asBase64)).toEqual(Array.from(v));
-    expect(Array.from(asFloat)).toEqual(Array.from(v));
-  });
-
-  it('refuses an artifact whose output is not an embedding', async () => {
-    const ctx: EmbedContext = { model: { input }, artifact: { ...artifact, output: { kind: 'probabilities', name: OUTPUT } }, runner, image: imageSource(fixture('cat.png')), timer: createTimer() };
-    await expect(embedPipeline(ctx)).rejects.toThrow(/output kind 'probabilities', not embedding/);
+    expect(Array.from(decodeEmbedding(encodeEmbedding(v, 'base64').embedding))).toEqual(Array.from(v));
+    expect(Array.from(decodeEmbedding(encodeEmbedding(v, 'float').embedding))).toEqual(Array.from(v));
   });
 });

@@ -16,7 +16,10 @@ import {
   ModelDetail,
   ModelList,
   ModelsQuery,
+  SimilarityOptions,
+  SimilarityResponse,
 } from '@cvkit/sdk/contract';
+import { similarity as similarityExample } from '../embed/openapi-examples';
 import { tasks } from '../tasks';
 import { examples, errorExample } from './openapi-examples';
 
@@ -63,6 +66,12 @@ const endpoints: Endpoint[] = [
     description: 'The image in any of the three forms (one image). `tasks` names the tasks, each with its own options: `{"image": ..., "tasks": {"classify": {"top_k": 3}, "detect": {"threshold": 0.3}}}`, or a list (`["classify","detect"]`) for the defaults; in a query string or multipart form, `tasks=classify,detect` with `detect.threshold=0.3` (or `tasks` as a JSON string). The answer holds each task\'s usual response under `results.<task>`, or `{"error": {...}}` when that task failed (a bad option or model); problems with the image itself fail the request. JSON answers only.',
     options: AnalyzeOptions, image: { batch: false }, errors: IMAGE_ERRORS,
     response: { schema: AnalyzeResponse, name: 'AnalyzeResponse', example: examples.analyze },
+  },
+  {
+    method: 'post', path: '/v1/similarity', id: 'similarity', tag: 'tasks', summary: 'How alike are these images? The cosine-similarity matrix of their embeddings.',
+    description: `Two to ${MAX_BATCH_IMAGES} images in the batch forms (JSON \`{"images": [...]}\`, or several \`image\` fields in multipart), each embedded as POST /v1/embed does, with one model. The answer's \`matrix\` is N x N in request order: symmetric, 1 on the diagonal. Fewer than two images is a 400 naming \`images\`; an image that cannot be used fails the request, its message starting with \`images[i]:\`.`,
+    options: SimilarityOptions, image: { batch: true }, errors: IMAGE_ERRORS,
+    response: { schema: SimilarityResponse, name: 'SimilarityResponse', example: similarityExample },
   },
   {
     method: 'get', path: '/v1/models', id: 'listModels', tag: 'models', summary: 'Every served model, or those of one task.',

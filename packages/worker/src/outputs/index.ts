@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Task } from '@cvkit/sdk/contract';
 import { classMap, schema as classMapSchema } from './class-map';
 import { detrBoxes, schema as detrBoxesSchema } from './detr-boxes';
+import { embedding, schema as embeddingSchema } from './embedding';
 import { logits, schema as logitsSchema } from './logits';
 import { probabilities, schema as probabilitiesSchema } from './probabilities';
 import type { OutputKind, TensorExpectation } from './types';
@@ -13,10 +14,10 @@ import { yoloxGrid, schema as yoloxGridSchema } from './yolox-grid';
 
 export type { OutputKind, TensorDtype, TensorExpectation } from './types';
 
-export const OutputSpec = z.discriminatedUnion('kind', [probabilitiesSchema, yoloxGridSchema, detrBoxesSchema, logitsSchema, classMapSchema]);
+export const OutputSpec = z.discriminatedUnion('kind', [probabilitiesSchema, yoloxGridSchema, detrBoxesSchema, logitsSchema, classMapSchema, embeddingSchema]);
 export type OutputSpec = z.infer<typeof OutputSpec>;
 
-const kinds: readonly OutputKind[] = [probabilities, yoloxGrid, detrBoxes, logits, classMap];
+const kinds: readonly OutputKind[] = [probabilities, yoloxGrid, detrBoxes, logits, classMap, embedding];
 
 /** The registered kind named `kind`, if any. */
 export const outputKindOf = (kind: string): OutputKind | undefined => kinds.find((k) => k.kind === kind);
