@@ -91,6 +91,7 @@ describe('GET /openapi.json', () => {
     const byName: Record<string, { parse(v: unknown): unknown }> = {
       ClassifyResponse: contract.ClassifyResponse, DetectResponse: contract.DetectResponse, SegmentResponse: contract.SegmentResponse,
       ClassifyBatchResponse: contract.ClassifyBatchResponse, DetectBatchResponse: contract.DetectBatchResponse, SegmentBatchResponse: contract.SegmentBatchResponse,
+      EmbedResponse: contract.EmbedResponse, EmbedBatchResponse: contract.EmbedBatchResponse, SimilarityResponse: contract.SimilarityResponse,
       AnalyzeResponse: contract.AnalyzeResponse, ModelList: contract.ModelList, ModelDetail: contract.ModelDetail, Health: contract.Health, ErrorBody: contract.ErrorBody,
     };
     let parsed = 0;
