@@ -1,11 +1,15 @@
 /**
  * `npm start`: the port comes from PORT or from wrangler's own `--port` flag (never two of them), and an offline
- * start prints no stack trace for workers.cloudflare.com. One real start through npm on a free port.
+ * start prints no stack trace for workers.cloudflare.com. One real start through npm on a free port. Stopped by its
+ * PID with SIGTERM, as systemd or a test harness does, `npm start` (scripts/start.mjs) and `npm run gpu`
+ * (scripts/gpu.mjs) stop what they started and exit only once the port is free.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without types
 import { devCommand } from '../scripts/start.mjs';
+// @ts-expect-error plain ESM script without types
+import { alive, descendants, portFree } from '../scripts/supervise.mjs';
 import { freePort, repoRoot } from './support/worker-server';
 
 type Command = { args: string[]; env: Record<string, string> };
@@ -67,4 +71,67 @@ describe('PORT=<port> npm start', () => {
       await new Promise((ok) => (child.exitCode !== null ? ok(null) : child.once('exit', ok)));
     }
   }, 120_000);
+});
+
+const isAlive = alive as (pid: number) => boolean;
+
+/** Spawns `node <script> ...args` as a supervisor would (its own process, not a group), until `ready` answers. */
+async function launch(script: string, args: string[], env: Record<string, string>, ready: string) {
+  const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  let up = false;
+  for (let i = 0; i < 720 && !up && child.exitCode === null; i++) {
+    up = await fetch(ready).then((r) => r.ok, () => false);
+    if (!up) await new Promise((ok) => setTimeout(ok, 250));
+  }
+  return { child, up, output: () => output };
+}
+
+/** SIGTERM to the launcher's PID only; resolves with what it had started, once it has exited. */
+async function stopByPid(child: ChildProcess) {
+  const started = (descendants as (pid: number) => number[])(child.pid as number);
+  const exited = new Promise<number | null>((ok) => (child.exitCode !== null ? ok(child.exitCode) : child.once('exit', (code) => ok(code))));
+  child.kill('SIGTERM');
+  return { code: await exited, started };
+}
+
+describe('stopped by its PID (SIGTERM)', () => {
+  it('node scripts/start.mjs: wrangler and workerd stop, it exits, the port is free', async () => {
+    const port = await freePort();
+    const inspector = await freePort();
+    const { child, up, output } = await launch('scripts/start.mjs', ['--inspector-port', String(inspector), '--show-interactive-dev-session=false'], { PORT: String(port) }, `http://127.0.0.1:${port}/health`);
+    let started: number[] = [];
+    try {
+      expect(up, output()).toBe(true);
+      const stopped = await stopByPid(child);
+      started = stopped.started;
+      expect(started.length, output()).toBeGreaterThanOrEqual(2); // wrangler and workerd at least
+      expect(stopped.code).toBe(143); // 128 + SIGTERM
+      expect(await portFree(port)).toBe(true);
+      expect(started.filter(isAlive), output()).toEqual([]);
+    } finally {
+      for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 240_000);
+
+  it('node scripts/gpu.mjs --port <port>: the OIP server stops, it exits, the port is free', async () => {
+    const port = await freePort();
+    const { child, up, output } = await launch('scripts/gpu.mjs', ['--port', String(port)], {}, `http://127.0.0.1:${port}/v2/health/ready`);
+    let started: number[] = [];
+    try {
+      expect(up, output()).toBe(true);
+      const stopped = await stopByPid(child);
+      started = stopped.started;
+      expect(started.length, output()).toBeGreaterThanOrEqual(1); // the server
+      expect(stopped.code).toBe(143);
+      expect(await portFree(port)).toBe(true);
+      expect(started.filter(isAlive), output()).toEqual([]);
+    } finally {
+      for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 240_000);
 });
