@@ -8,9 +8,8 @@
  * - 408 `request_timeout` when the body has not arrived `timeoutMs` after the request did.
  * - 503 `overloaded` when the bodies held in this isolate (received, or waiting for their turn) would pass
  *   `maxHeldBytes`: queued requests now hold their bodies, and this bounds that memory whatever the client count.
- * A body left unread (the 413 from the header) is read and dropped after the answer has gone out (waitUntil),
- * within the deadline and DRAIN_BYTES, so the connection stays usable (wrangler dev's proxy answers the next
- * request on it "503 Your worker restarted mid-request" otherwise).
+ * A body refused by its declared length (413) is read and dropped, before the answer while it keeps arriving and
+ * after it otherwise (dropBody), so that the client reads its 413 instead of a reset.
  */
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
@@ -66,21 +65,46 @@ export function withDeadline(body: ReadableStream<Uint8Array>, ms: number, take:
   }, { highWaterMark: 0 });
 }
 
-/** Most bytes read and dropped after the answer. */
+/** Most bytes of a refused body read and dropped. */
 const DRAIN_BYTES = 64 * 1024 * 1024;
+/** A refused body that sends nothing for this long gets its answer without waiting for the rest. */
+const DRAIN_IDLE_MS = 1_000;
 
-async function drain(body: ReadableStream<Uint8Array>) {
+async function drain(body: ReadableStream<Uint8Array>, onChunk: () => void = () => {}) {
   const reader = body.getReader();
   try {
     for (let drained = 0; drained < DRAIN_BYTES; ) {
       const { done, value } = await reader.read();
       if (done) return;
       drained += value.byteLength;
+      onChunk();
     }
     await reader.cancel();
   } catch {
     // the deadline, or the client went away: nothing left to keep usable
   }
+}
+
+/**
+ * Reads and drops a body refused by its declared length. workerd closes a connection whose request body was not
+ * read to the end when the answer went out, and a client still sending then reads a reset instead of the 413
+ * (measured against workerd without wrangler's proxy). So the answer waits while the body keeps arriving (until it
+ * ends, DRAIN_BYTES, or the body deadline); a client that stopped sending (curl waiting for `100 Continue`, a stalled
+ * one) gets its answer after DRAIN_IDLE_MS, and whatever it sends later is dropped after the answer (waitUntil).
+ */
+async function dropBody(body: ReadableStream<Uint8Array>, timeoutMs: number, keepAlive: (work: Promise<void>) => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let idle: () => void = () => {};
+  const quiet = new Promise<void>((ok) => (idle = ok));
+  const restart = () => {
+    clearTimeout(timer);
+    timer = setTimeout(idle, DRAIN_IDLE_MS);
+  };
+  restart();
+  const drained = drain(withDeadline(body, timeoutMs), restart);
+  await Promise.race([drained, quiet]);
+  clearTimeout(timer);
+  keepAlive(drained);
 }
 
 export interface BodyGuardOptions {
@@ -113,12 +137,13 @@ export function bodyGuard({ timeoutMs = BODY_TIMEOUT_MS, maxHeldBytes = MAX_HELD
       held -= mine;
       // Only a body refused by its declared length is still unread here.
       if (!raw.bodyUsed && raw.body && !raw.body.locked) {
-        const drained = drain(raw.body);
-        try {
-          c.executionCtx.waitUntil(drained);
-        } catch {
-          // no execution context (Node): it drains on its own
-        }
+        await dropBody(raw.body, timeoutMs, (work) => {
+          try {
+            c.executionCtx.waitUntil(work);
+          } catch {
+            // no execution context (Node): it drains on its own
+          }
+        });
       }
     }
   };
