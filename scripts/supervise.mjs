@@ -1,7 +1,8 @@
 /**
  * Runs a server command as a child and stops it the way a supervisor expects: SIGTERM, SIGINT or SIGHUP to this
  * process (systemd, a test harness, Ctrl-C) goes to the child and to everything it started (wrangler's workerd, a
- * tsx child), and this process exits only when they are gone and the port is free. npm start and npm run gpu
+ * tsx child), and this process exits only when they are gone and the port is free; so does the end of its parent
+ * (npm, stopped by its PID, does not pass the signal on). npm start and npm run gpu
  * (scripts/start.mjs, scripts/gpu.mjs) use it; plain Node, no shell, so it works the same everywhere.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -132,7 +133,12 @@ export function supervise(command, args, { env = process.env, port, host = '127.
   };
   const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((signal) => [signal, () => void stop(signal)]);
   for (const [signal, handler] of handlers) process.on(signal, handler);
+  // Under npm (`npm start`, `npm run gpu`), SIGTERM to npm's PID ends npm and its `sh -c` without passing the signal
+  // on: this process only sees its parent go. It stops then as if it had been sent SIGTERM.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => process.ppid !== parent && void stop('SIGTERM'), 250);
   return exited.then((code) => {
+    clearInterval(orphaned);
     if (stopping) return new Promise(() => {}); // stop() exits once the port is free
     for (const [signal, handler] of handlers) process.off(signal, handler);
     return code;

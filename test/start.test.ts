@@ -42,7 +42,7 @@ describe('devCommand', () => {
 });
 
 describe('PORT=<port> npm start', () => {
-  it('serves on that port, with no workers.cloudflare.com stack trace', async () => {
+  it('serves on that port, with no workers.cloudflare.com stack trace; SIGTERM to npm\'s PID stops all it started and frees the port', async () => {
     const port = await freePort();
     const inspector = await freePort();
     const { CLOUDFLARE_CF_FETCH_ENABLED: _, ...env } = process.env;
@@ -64,20 +64,26 @@ describe('PORT=<port> npm start', () => {
       expect(health, output).toMatchObject({ status: 'ok' });
       expect(output).toContain(`Ready on http://127.0.0.1:${port}`);
       expect(output).not.toMatch(/workers\.cloudflare\.com|ENOTFOUND/);
+      // npm ends at once without passing the signal on; the launcher under it notices and stops the rest
+      const { started } = await stopByPid(child);
+      expect(started.length, output).toBeGreaterThanOrEqual(3); // the launcher, wrangler, workerd
+      for (let i = 0; i < 240 && started.some(isAlive); i++) await new Promise((ok) => setTimeout(ok, 250));
+      expect(started.filter(isAlive), output).toEqual([]);
+      expect(await portFree(port)).toBe(true);
     } finally {
       try {
-        process.kill(-(child.pid as number), 'SIGTERM');
+        process.kill(-(child.pid as number), 'SIGKILL');
       } catch {}
-      await new Promise((ok) => (child.exitCode !== null ? ok(null) : child.once('exit', ok)));
+      await new Promise((ok) => (child.exitCode !== null || child.signalCode !== null ? ok(null) : child.once('exit', ok)));
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 const isAlive = alive as (pid: number) => boolean;
 
-/** Spawns `node <script> ...args` as a supervisor would (its own process, not a group), until `ready` answers. */
-async function launch(script: string, args: string[], env: Record<string, string>, ready: string) {
-  const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `command ...args` as a supervisor would (its own process, not a group), until `ready` answers. */
+async function launch(command: string, args: string[], env: Record<string, string>, ready: string) {
+  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -92,7 +98,7 @@ async function launch(script: string, args: string[], env: Record<string, string
 /** SIGTERM to the launcher's PID only; resolves with what it had started, once it has exited. */
 async function stopByPid(child: ChildProcess) {
   const started = (descendants as (pid: number) => number[])(child.pid as number);
-  const exited = new Promise<number | null>((ok) => (child.exitCode !== null ? ok(child.exitCode) : child.once('exit', (code) => ok(code))));
+  const exited = new Promise<number | null>((ok) => (child.exitCode !== null || child.signalCode !== null ? ok(child.exitCode) : child.once('exit', (code) => ok(code))));
   child.kill('SIGTERM');
   return { code: await exited, started };
 }
@@ -101,7 +107,7 @@ describe('stopped by its PID (SIGTERM)', () => {
   it('node scripts/start.mjs: wrangler and workerd stop, it exits, the port is free', async () => {
     const port = await freePort();
     const inspector = await freePort();
-    const { child, up, output } = await launch('scripts/start.mjs', ['--inspector-port', String(inspector), '--show-interactive-dev-session=false'], { PORT: String(port) }, `http://127.0.0.1:${port}/health`);
+    const { child, up, output } = await launch(process.execPath, ['scripts/start.mjs', '--inspector-port', String(inspector), '--show-interactive-dev-session=false'], { PORT: String(port) }, `http://127.0.0.1:${port}/health`);
     let started: number[] = [];
     try {
       expect(up, output()).toBe(true);
@@ -117,18 +123,18 @@ describe('stopped by its PID (SIGTERM)', () => {
     }
   }, 240_000);
 
-  it('node scripts/gpu.mjs --port <port>: the OIP server stops, it exits, the port is free', async () => {
+  it('npm run gpu -- --port <port>, SIGTERM to npm\'s PID: the OIP server stops and the port is free', async () => {
     const port = await freePort();
-    const { child, up, output } = await launch('scripts/gpu.mjs', ['--port', String(port)], {}, `http://127.0.0.1:${port}/v2/health/ready`);
+    const { child, up, output } = await launch('npm', ['run', 'gpu', '--', '--port', String(port)], {}, `http://127.0.0.1:${port}/v2/health/ready`);
     let started: number[] = [];
     try {
       expect(up, output()).toBe(true);
-      const stopped = await stopByPid(child);
-      started = stopped.started;
-      expect(started.length, output()).toBeGreaterThanOrEqual(1); // the server
-      expect(stopped.code).toBe(143);
-      expect(await portFree(port)).toBe(true);
+      // npm ends at once without passing the signal on; scripts/gpu.mjs under it notices and stops the server
+      started = (await stopByPid(child)).started;
+      expect(started.length, output()).toBeGreaterThanOrEqual(2); // the launcher and the server
+      for (let i = 0; i < 240 && started.some(isAlive); i++) await new Promise((ok) => setTimeout(ok, 250));
       expect(started.filter(isAlive), output()).toEqual([]);
+      expect(await portFree(port)).toBe(true);
     } finally {
       for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -13,7 +13,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
-import { MAX_BODY_BYTES, checkDeclaredLength, readLimited } from './input';
+import { MAX_BODY_BYTES, checkDeclaredLength, drain, readLimited } from './input';
 
 /** How long a request body may take to arrive, by default. */
 export const BODY_TIMEOUT_MS = 30_000;
@@ -70,21 +70,6 @@ const DRAIN_BYTES = 64 * 1024 * 1024;
 /** A refused body that sends nothing for this long gets its answer without waiting for the rest. */
 const DRAIN_IDLE_MS = 1_000;
 
-async function drain(body: ReadableStream<Uint8Array>, onChunk: () => void = () => {}) {
-  const reader = body.getReader();
-  try {
-    for (let drained = 0; drained < DRAIN_BYTES; ) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      drained += value.byteLength;
-      onChunk();
-    }
-    await reader.cancel();
-  } catch {
-    // the deadline, or the client went away: nothing left to keep usable
-  }
-}
-
 /**
  * Reads and drops a body refused by its declared length. workerd closes a connection whose request body was not
  * read to the end when the answer went out, and a client still sending then reads a reset instead of the 413
@@ -101,7 +86,7 @@ async function dropBody(body: ReadableStream<Uint8Array>, timeoutMs: number, kee
     timer = setTimeout(idle, DRAIN_IDLE_MS);
   };
   restart();
-  const drained = drain(withDeadline(body, timeoutMs), restart);
+  const drained = drain(withDeadline(body, timeoutMs).getReader(), DRAIN_BYTES, restart);
   await Promise.race([drained, quiet]);
   clearTimeout(timer);
   keepAlive(drained);
