@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pngBomb } from '../test/support/hostile';
+import { soakOverload } from './soak-overload';
 import { repoRoot, startWorker, workerdRss } from '../test/support/worker-server';
 
 type Say = (line?: string) => void;
@@ -102,6 +103,7 @@ export async function soak(say: Say, { quick = false } = {}) {
     say(`|${head.map(() => '---').join('|')}|`);
     for (const row of rows) say(`| ${row.join(' | ')} |`);
     say();
+    await soakOverload(say, server.url, { quick });
   } finally {
     await server.stop();
   }

@@ -13,10 +13,11 @@
  * Offline, wrangler would try to download the `Request.cf` placeholder from workers.cloudflare.com at every start
  * and print a stack trace when it cannot: CLOUDFLARE_CF_FETCH_ENABLED=false (unless you set it) keeps its built-in
  * placeholder instead. A plain Node script rather than shell syntax in package.json, so it works in every shell.
+ * SIGTERM/SIGINT to this process stops wrangler and workerd, and it exits once the port is free (supervise.mjs).
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { flagValue, supervise } from './supervise.mjs';
 
 const DEFAULT_PORT = '8787';
 const DEFAULT_IP = '127.0.0.1';
@@ -47,7 +48,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   const wrangler = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
-  const child = spawn(process.execPath, [wrangler, ...command.args], { stdio: 'inherit', env: command.env });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  // Stopped by its PID (systemd, a test harness) or Ctrl-C: wrangler and its workerd stop too, and this exits only
+  // once the port is free.
+  const port = Number(flagValue(command.args, '--port'));
+  const host = flagValue(command.args, '--ip');
+  const code = await supervise(process.execPath, [wrangler, ...command.args], { env: command.env, port, host: host === 'localhost' ? '127.0.0.1' : host });
+  process.exit(code);
 }

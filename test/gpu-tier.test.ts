@@ -119,20 +119,23 @@ describe('without a GPU tier', () => {
 });
 
 describe('a saturated isolate spills to the GPU tier', () => {
-  // One request in flight at most and none waiting: a request whose body has not arrived yet holds the only slot.
+  // One request in flight at most and none waiting: a request whose image URL has not answered yet holds the only
+  // slot (a body still arriving holds none: bodies arrive before admission).
+  let images: LoopbackServer;
+  let arrived = Promise.resolve();
+  beforeAll(async () => {
+    images = await startLoopbackServer(async (_req, res) => {
+      await arrived;
+      res.writeHead(200, { 'content-type': 'image/png' }).end(fixture('cat.png'));
+    });
+  });
+  afterAll(() => images?.close());
   const saturated = (gpu: boolean) =>
-    createNodeApp({ modelDir, admission: { maxInFlight: 1, maxQueued: 0 }, ...(gpu ? { gpu: { url: reference.url, timeoutMs: 30_000 } } : {}) });
+    createNodeApp({ modelDir, imageUrls: { allow: ['127.0.0.1'] }, admission: { maxInFlight: 1, maxQueued: 0 }, ...(gpu ? { gpu: { url: reference.url, timeoutMs: 30_000 } } : {}) });
   function hold(app: ReturnType<typeof createNodeApp>) {
     let arrive = () => {};
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        arrive = () => {
-          controller.enqueue(fixture('cat.png'));
-          controller.close();
-        };
-      },
-    });
-    const answer = app.request('/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body, duplex: 'half' } as RequestInit);
+    arrived = new Promise<void>((ok) => (arrive = ok));
+    const answer = app.request('/v1/classify?tier=edge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: `${images.url}/cat.png` }) });
     return { answer, arrive: () => arrive() };
   }
   /** Until a tier=edge request is refused: the held request has the slot (no sleeping on a guess). */

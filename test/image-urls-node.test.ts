@@ -12,11 +12,19 @@ let files: Awaited<ReturnType<typeof serve>>;
 const hits: string[] = [];
 let streamed = 0;
 let streamClosed: Promise<void> = Promise.resolve();
+/** `/held` answers bird.png once the test calls releaseHeld(); heldRequests counts its requests. */
+let heldRequests = 0;
+let releaseHeld: () => void = () => {};
+const held = new Promise<void>((ok) => (releaseHeld = ok));
 
 beforeAll(async () => {
   files = await serve((req, res) => {
     hits.push(req.url ?? '');
     if (req.url === '/bird.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(fixture('bird.png'));
+    if (req.url === '/held') {
+      heldRequests++;
+      return void held.then(() => res.writeHead(200, { 'content-type': 'image/png' }).end(fixture('bird.png')));
+    }
     if (req.url?.startsWith('/to?')) return void res.writeHead(302, { location: decodeURIComponent(req.url.slice(4)) }).end();
     if (req.url === '/endless') {
       // 64 MiB without a Content-Length, as fast as the reader takes it
@@ -96,30 +104,25 @@ describe('createNodeApp image URLs', () => {
 });
 
 describe('createNodeApp admission control, held deterministically', () => {
-  it('1 in flight, 1 waiting, the third is 503 overloaded before its body is read', async () => {
-    const app = createNodeApp({ modelDir, admission: { maxInFlight: 1, maxQueued: 1 } });
-    let admitted!: () => void;
-    const firstRead = new Promise<void>((ok) => (admitted = ok));
-    let release!: () => void;
-    // highWaterMark 0: pull runs only when someone reads
-    const held = new ReadableStream<Uint8Array>(
-      {
-        start: (c) => void (release = () => (c.enqueue(fixture('bird.png')), c.close())),
-        pull: () => admitted(), // the worker reads this body: the request was admitted
-      },
-      { highWaterMark: 0 },
-    );
-    const request = (body: BodyInit) => app.request('/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body, duplex: 'half' } as RequestInit);
-    const first = request(held);
-    await firstRead;
+  it('1 in flight, 1 waiting, the third is 503 overloaded; a body still arriving holds no slot', async () => {
+    const app = createNodeApp({ modelDir, imageUrls: { allow: ['127.0.0.1'] }, admission: { maxInFlight: 1, maxQueued: 1 } });
+    const request = (body: BodyInit, type = 'image/png') => app.request('/v1/classify', { method: 'POST', headers: { 'content-type': type }, body, duplex: 'half' } as RequestInit);
+    // a body that never comes, sent first: it waits for its body, not for a slot
+    let breakOff: () => void = () => {};
+    const stalled = request(new ReadableStream({ start: (c) => void (breakOff = () => c.error(new Error('the client went away'))) }));
+    // the first holds the slot while its image URL has not answered (its body has arrived: it was admitted)
+    heldRequests = 0;
+    const first = request(JSON.stringify({ image: `${files.url}/held` }), 'application/json');
+    while (heldRequests === 0) await new Promise((ok) => setTimeout(ok, 5));
     const second = request(fixture('bird.png'));
-    // its body never comes: the answer is decided without it
-    const third = await request(new ReadableStream({}, { highWaterMark: 0 }));
+    const third = await request(fixture('bird.png'));
     expect(third.status).toBe(503);
     expect(third.headers.get('retry-after')).toBe('1');
     expect((await codeOf(third))?.code).toBe('overloaded');
-    release();
+    releaseHeld();
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
+    breakOff();
+    expect((await codeOf(await stalled))?.code).toBe('invalid_request');
   });
 });

@@ -86,7 +86,8 @@ export function createApp({ provider: edge, apiKeys = [], fetch: fetcher = (...a
     c.set('keyId', id);
     return next();
   });
-  // Order matters: limits are counted and admission decided before the body is read (bodyGuard only wraps it).
+  // Order matters: limits are counted before the body is read; the body arrives in full (bodyGuard, its own deadline)
+  // before admission gives the request a working slot, so a slow upload never holds one.
   app.use('/v1/*', rateLimit(limits.rateLimits ?? {}, (c) => c.get('keyId')), bodyGuard({ timeoutMs: limits.bodyTimeoutMs }), admission({ spill: () => provider.canSpill(), ...limits.admission }));
 
   // Which isolate answered: a crash restarts the isolate (and changes this), so tests can prove that none happened.

@@ -38,8 +38,11 @@ describe('isPublicIp', () => {
     '127.0.0.1', '127.255.255.254', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '100.127.255.255',
     '169.254.169.254', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::', '::1', 'fe80::1', 'fc00::1', 'fd12:3456::1',
     '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '::127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:1::', 'ff02::1', '2001:db8::1',
+    // IPv4 inside IPv6: translated (::ffff:0:0:0/96), compatible (::/96), NAT64 and local-use NAT64, 6to4, Teredo
+    '::ffff:0:a9fe:a9fe', '::ffff:0:127.0.0.1', '::a00:1', '::169.254.169.254', '64:ff9b::7f00:1', '64:ff9b:1::c0a8:101',
+    '2002:c0a8:101::1', '2002:a9fe:a9fe::', '2001:0:4136:e378:8000:63bf:3fff:fdd2',
   ])('%s is not public', (ip) => expect(isPublicIp(parseIp(ip) as Uint8Array)).toBe(false));
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
+  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '::ffff:0:808:808', '2002:808:808::1'])(
     '%s is public',
     (ip) => expect(isPublicIp(parseIp(ip) as Uint8Array)).toBe(true),
   );
@@ -55,7 +58,8 @@ describe('createUrlPolicy', () => {
       'http://2130706433/', 'http://0x7f.1/', 'http://127.1/', 'http://0177.0.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/',
       'http://[0:0:0:0:0:ffff:7f00:1]/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00::1]/', 'http://10.0.0.1/',
       'http://100.64.1.1/', 'http://192.168.0.10/', 'http://metadata.google.internal/', 'http://intranet/', 'http://printer.local/',
-      'http://user:pw@example.com/',
+      'http://user:pw@example.com/', 'http://[::ffff:0:a9fe:a9fe]/', 'http://[::ffff:0:169.254.169.254]/', 'http://[::a9fe:a9fe]/',
+      'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::1]/', 'http://[::ffff:0:7f00:1]/', 'http://[0:0:0:0:ffff:0:a00:1]/',
     ]) {
       expect(refused(open, url), url).toBeTypeOf('string');
     }

@@ -1,7 +1,7 @@
 /**
  * Which image URLs the worker may fetch. By default only public internet addresses: loopback, private (RFC 1918),
  * CGNAT, link-local (cloud metadata at 169.254.169.254), unique-local, unspecified, multicast and documentation
- * ranges are refused, as are IPv4 addresses inside IPv6 (mapped, NAT64, 6to4) that fall in them, in every numeric
+ * ranges are refused, as are IPv4 addresses inside IPv6 (mapped, translated, compatible, NAT64, 6to4) that fall in them, in every numeric
  * spelling (2130706433, 0x7f.1, 127.1, 0177.0.0.1). Names that only resolve inside a network (localhost,
  * *.internal, single labels) are refused before any lookup; where the runtime can resolve names (Node), the
  * resolved addresses are checked too (node-fetch.ts). Operators add an allowlist (only these hosts, and private
@@ -114,6 +114,7 @@ const SPECIAL_V6 = cidrs(['::/128', '::1/128', '100::/64', '2001::/23', '2001:db
 /** IPv6 ranges that carry an IPv4 address: the embedded address decides. */
 const EMBEDDED_V4: Array<[Cidr, number]> = [
   [parseCidr('::ffff:0:0/96') as Cidr, 12], // IPv4-mapped
+  [parseCidr('::ffff:0:0:0/96') as Cidr, 12], // IPv4-translated (SIIT, RFC 2765): ::ffff:0:a9fe:a9fe
   [parseCidr('::/96') as Cidr, 12], // IPv4-compatible (deprecated)
   [parseCidr('64:ff9b::/96') as Cidr, 12], // NAT64
   [parseCidr('64:ff9b:1::/48') as Cidr, 12], // local-use NAT64

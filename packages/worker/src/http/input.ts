@@ -30,20 +30,22 @@ export function readLimited(body: ReadableStream<Uint8Array> | null, limit: numb
         : err instanceof Error && err.name === 'TimeoutError'
           ? new ApiError('request_timeout', `${what} was not received in time: send the whole body promptly.`)
           : new ApiError('invalid_request', `${what} could not be read: the connection broke off.`),
-    { afterLimit: drain },
+    { afterLimit: (reader) => drain(reader) },
   );
 }
 
 /**
- * Reads and drops up to 16 MiB more of a body over the limit before the 413 goes out (the body deadline bounds the
- * time): an HTTP/1.1 peer still sending could otherwise lose the connection, and the answer with it.
+ * Reads and drops up to `limit` (16 MiB) more of a body over the limit before the 413 goes out (the body deadline
+ * bounds the time): an HTTP/1.1 peer still sending could otherwise lose the connection, and the answer with it.
+ * `onChunk` hears of each chunk dropped.
  */
-export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
+export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, limit = 16 * 1024 * 1024, onChunk: () => void = () => {}) {
   try {
-    for (let drained = 0; drained < 16 * 1024 * 1024; ) {
+    for (let drained = 0; drained < limit; ) {
       const { done, value } = await reader.read();
       if (done) return;
       drained += value.byteLength;
+      onChunk();
     }
     await reader.cancel();
   } catch {
