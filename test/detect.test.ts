@@ -160,6 +160,28 @@ describe('options', () => {
     }
   });
 
+  it('one label per object by default: no pizza on the hot dog\'s box, one label on the dog; class_agnostic=false keeps every label', async () => {
+    // DETR-style models score every class per query: femto gives hot dog 0.57 and pizza 0.56, bear 0.56 and dog 0.52 on identical boxes.
+    const sameObject = (body: DetectResponse) =>
+      body.detections.flatMap((a, i) => body.detections.slice(i + 1).filter((b) => a.label !== b.label && iou(a.box, b.box) > 0.7).map((b) => `${a.label}/${b.label}`));
+    for (const model of DETECTORS) {
+      for (const name of ['hot_dog.jpg', 'dog_segmentation.png']) {
+        const body = await detectFixture(name, model, '&threshold=0.3');
+        expect(sameObject(body), `${model} ${name}`).toEqual([]);
+      }
+    }
+    const hotDog = await detectFixture('hot_dog.jpg', 'deimv2_hgnetv2_femto_coco');
+    expect(hotDog.detections.map((d) => d.label)).toEqual(['hot dog']);
+    expect(hotDog.detections[0]?.alternatives?.[0]).toMatchObject({ label: 'pizza', index: 53 });
+    const dog = await detectFixture('dog_segmentation.png', 'deimv2_hgnetv2_femto_coco');
+    expect(dog.detections).toHaveLength(1);
+    expect([dog.detections[0]?.label, ...(dog.detections[0]?.alternatives ?? []).map((a) => a.label)]).toContain('dog');
+
+    const every = await detect(fixture('hot_dog.jpg'), '?model=deimv2_hgnetv2_femto_coco&class_agnostic=false');
+    expect(every.detections.map((d) => d.label)).toEqual(['hot dog', 'pizza']);
+    expect(every.detections.every((d) => d.alternatives === undefined)).toBe(true);
+  });
+
   it('iou: YOLOX without suppression (iou=1) keeps duplicate boxes, the default suppresses them', async () => {
     const raw = await detect(fixture('pets.jpg'), '?model=yolox_nano&iou=1');
     const nms = await detectFixture('pets.jpg', 'yolox_nano');

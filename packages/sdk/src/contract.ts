@@ -78,6 +78,13 @@ export const DetectOptions = CommonOptions.extend({
   iou: numberIn(0, 1)
     .optional()
     .meta({ description: 'Non-maximum suppression IoU: drop a box overlapping a better box of the same class above this. Default 0.45 for models whose output needs NMS (YOLOX); none for DETR-style models unless asked.' }),
+  /**
+   * One label per object (default): a box of another label overlapping a better box almost exactly (IoU > 0.7) is
+   * the same object, reported once with the best label and the others in `alternatives`. `false` keeps every label.
+   */
+  class_agnostic: booleanish
+    .default(true)
+    .meta({ description: 'One label per object (default `true`): boxes of different labels overlapping almost exactly (IoU > 0.7) are one object, reported with its best label and the runners-up in `alternatives`. `false` keeps every label as its own detection.' }),
   /** At most this many detections, best first. */
   max_detections: integerIn(1, 1000).default(100).meta({ description: 'At most this many detections, best first.' }),
   /** Only these labels (names from the model's label list, e.g. "person,dog"); unknown names are an error. */
@@ -171,6 +178,8 @@ export const Detection = z.object({
   box: Box,
   /** The same box as fractions (0..1) of the image width and height. */
   box_normalized: Box,
+  /** With `class_agnostic` (the default): other labels the model gave the same object, best first (at most 3). */
+  alternatives: z.array(z.object({ label: z.string(), index: z.number().int(), score: z.number() })).optional(),
 });
 export type Detection = z.infer<typeof Detection>;
 

@@ -17,6 +17,8 @@ export interface DetectOptions {
   max_detections: number;
   /** Label names to keep; undefined: all. An unknown name is an invalid_option error. */
   classes: string[] | undefined;
+  /** One label per object (default true): see SAME_OBJECT_IOU; false keeps every label. */
+  class_agnostic?: boolean | undefined;
 }
 
 export interface DetectOutput {
@@ -45,6 +47,7 @@ export async function detectPipeline({ model, artifact, runner, labels, image, t
       iou: options.iou,
       maxDetections: options.max_detections,
       nmsByDefault: output.nms,
+      classAgnostic: options.class_agnostic,
     });
   });
   return { image: decoded.original, detections };

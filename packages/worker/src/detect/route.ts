@@ -31,6 +31,7 @@ export const detectHandler = taskHandler({
         threshold: options.threshold,
         iou: options.iou,
         max_detections: options.max_detections,
+        class_agnostic: options.class_agnostic,
         classes: canonicalClasses(model, options.classes),
       },
       tier: options.tier,
