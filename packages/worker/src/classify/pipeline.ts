@@ -3,6 +3,7 @@ import type { Classification, ImageInfo } from '@cvkit/sdk/contract';
 import { resizeRGBA } from '../image/decode';
 import { dequantizeOutputs } from '../pipeline/dequantize';
 import { imageToTensor } from '../pipeline/preprocess';
+import { labelSpec } from '../models/manifest';
 import type { PipelineContext } from '../pipeline/types';
 import { softmax, topK } from './postprocess';
 
@@ -22,7 +23,7 @@ export async function classifyPipeline({ model, artifact, runner, labels, image,
     const probabilities = outputs[output.name];
     if (probabilities?.dtype !== 'float32') throw new Error(`${artifact.key} has no float output '${output.name}'`);
     const scores = output.softmax ? softmax(probabilities.data) : probabilities.data;
-    const predictions = topK(scores, options.top_k).map((index) => ({
+    const predictions = topK(scores, options.top_k, new Set(labelSpec(model).ignore)).map((index) => ({
       label: labels.names[index] ?? String(index),
       index,
       score: scores[index] as number,

@@ -173,7 +173,9 @@ const LabelSpec = z.object({
    * COCO's "motorcycle"), so that every task presents one spelling; the file's spelling stays an accepted alias.
    */
   display: z.record(z.string(), z.string()).default({}),
-});
+  /** Indices that are never a prediction: placeholders such as ImageNet's `background` (index 0 of 1001). */
+  ignore: z.array(z.number().int().nonnegative()).default([]),
+}).refine((s) => s.ignore.every((i) => i < s.count), { message: 'ignore: every index is below count' });
 export type LabelSpec = z.infer<typeof LabelSpec>;
 
 /** What is wrong with one artifact of `model`, if anything (beyond its JSON shape). */
