@@ -104,6 +104,11 @@ describe('POST /v1/detect in workerd, on real photos', () => {
       expect(labelled(body, 'kite').length, model).toBeGreaterThanOrEqual(2);
       expect(labelled(body, 'person').length, model).toBeGreaterThanOrEqual(3);
       expect(body.detections.every((d) => d.score >= (query ? 0.25 : 0.5))).toBe(true);
+      // counts: one entry per label present, summing to the detections ("how many people?")
+      const tally: Record<string, number> = {};
+      for (const d of body.detections) tally[d.label] = (tally[d.label] ?? 0) + 1;
+      expect(body.counts).toEqual(tally);
+      expect(body.counts.person, model).toBeGreaterThanOrEqual(3);
     }
   });
 

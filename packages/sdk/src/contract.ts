@@ -189,6 +189,8 @@ export const DetectResponse = z.object({
   image: ImageInfo,
   /** Sorted by score, best first. */
   detections: z.array(Detection),
+  /** How many detections of each label, e.g. `{"person": 3, "kite": 2}`. */
+  counts: z.record(z.string(), z.number().int()),
   /** With `annotate=true`: the photo with the boxes drawn, as a data: URL (JPEG for JPEG input, else PNG). */
   annotated_image: z.string().optional(),
   fallback: Fallback.optional(),
@@ -210,12 +212,13 @@ export const SegmentOptions = CommonOptions.extend({
     .meta({ description: 'Only report and encode these classes (e.g. `person,dog`; VOC spellings such as `motorbike` are accepted aliases); other pixels read 255.' }),
   /**
    * `json` (default, unless `Accept` asks for a picture); `image`: the photo with the colour mask blended over it
-   * (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (an indexed PNG).
+   * (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (an indexed PNG); `cutout`: the photo as
+   * an RGBA PNG with everything but the kept classes (`classes`, default every class but background) transparent.
    */
   format: z
-    .enum(['json', 'image', 'mask'])
+    .enum(['json', 'image', 'mask', 'cutout'])
     .optional()
-    .meta({ description: '`json` (default); `image`: the photo with the colour mask blended over it (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (indexed PNG). `Accept: image/png` or `image/jpeg` alone answers with the overlay.' }),
+    .meta({ description: '`json` (default); `image`: the photo with the colour mask blended over it (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (indexed PNG); `cutout`: the photo as a PNG with the background transparent, keeping `classes` (default: every class but background). `Accept: image/png` or `image/jpeg` alone answers with the overlay.' }),
   /** Draw a legend of the classes present (colour, name, share of the image) on the overlay (format=image). */
   legend: booleanish.default(false).meta({ description: 'Draw a legend of the classes present (colour, name, share of the image) on the overlay picture.' }),
 });

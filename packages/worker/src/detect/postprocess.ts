@@ -110,3 +110,10 @@ export function toDetections(
     ...(c.alternatives?.length ? { alternatives: c.alternatives.map((a) => ({ label: label(a.classIndex), index: a.classIndex, score: a.score })) } : {}),
   }));
 }
+
+/** How many detections of each label, e.g. `{ person: 3, kite: 2 }` (labels in order of their best detection). */
+export function countLabels(detections: readonly Pick<Detection, 'label'>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { label } of detections) counts[label] = (counts[label] ?? 0) + 1;
+  return counts;
+}

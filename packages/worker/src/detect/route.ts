@@ -9,6 +9,7 @@ import type { AppEnv, RouteDeps } from '../http/deps';
 import { imageAnswer } from '../http/negotiate';
 import { serveTask } from '../http/serve-task';
 import { taskHandler, tierHeader } from '../http/task';
+import { countLabels } from './postprocess';
 import { toDataUrl } from '../image/data-url';
 import { canonicalClasses } from '../models/labels';
 import { serverTiming } from '../timings';
@@ -54,6 +55,7 @@ export const detectHandler = taskHandler({
         model: result.model,
         image: result.image,
         detections: result.detections,
+        counts: countLabels(result.detections),
         ...(dataUrl ? { annotated_image: dataUrl } : {}),
         ...(result.fallback ? { fallback: result.fallback } : {}),
         timings: timer.result(),

@@ -4,6 +4,7 @@
  */
 import type { Hono } from 'hono';
 import { SegmentOptions, type SegmentResponse } from '@cvkit/sdk/contract';
+import { cutoutDropped, cutoutPng } from '../draw/cutout';
 import { colorMaskPng, overlayPicture } from '../draw/segmentation';
 import type { AppEnv, RouteDeps } from '../http/deps';
 import { imageAnswer } from '../http/negotiate';
@@ -19,7 +20,7 @@ export const segmentHandler = taskHandler({
   task: 'segment',
   schema: SegmentOptions,
   // The mask is an indexed PNG whatever Accept says; the overlay is PNG unless Accept prefers JPEG.
-  picture: (options, accept) => (options.format === 'mask' ? 'image/png' : imageAnswer(options.format, accept, 'image/png')),
+  picture: (options, accept) => (options.format === 'mask' || options.format === 'cutout' ? 'image/png' : imageAnswer(options.format, accept, 'image/png')),
   // The class map is upscaled to the original size anyway: the model's input size is enough.
   decodeHints: (_options, model) => ({ minWidth: model.input.width, minHeight: model.input.height }),
   async run({ provider, image, options, model, timer, signal, picture }) {
@@ -39,9 +40,11 @@ export const segmentHandler = taskHandler({
       // The overlay is drawn into the decoded photo (no second full-size copy); a photo too large to decode whole
       // comes at reduced scale, and the class map is scaled to it.
       const photo = await image.decode();
-      return overlayPicture(photo, resizeNearest(result.map, photo.width, photo.height), { type, legend: options.legend ? result.segments : undefined });
+      const map = resizeNearest(result.map, photo.width, photo.height);
+      if (options.format === 'cutout') return cutoutPng(photo, map, cutoutDropped(result.labels, options.classes !== undefined));
+      return overlayPicture(photo, map, { type, legend: options.legend ? result.segments : undefined });
     });
-    return { picture: { bytes, type: options.format === 'mask' ? 'image/png' : type, headers: { ...tierHeader(result.model), 'server-timing': serverTiming(timer.result()) } } };
+    return { picture: { bytes, type: options.format === 'mask' || options.format === 'cutout' ? 'image/png' : type, headers: { ...tierHeader(result.model), 'server-timing': serverTiming(timer.result()) } } };
   },
 });
 
