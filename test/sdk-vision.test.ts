@@ -279,7 +279,7 @@ describe('cvkit detect / segment', () => {
     const { code, stdout, stderr } = await runCli(['detect', photo('pets.jpg'), '--out', out, '--base-url', baseURL]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^\S+ · 512x430 · \d+ detections? · \d+ ms\n/);
+    expect(stdout).toMatch(/^\S+ · edge · 512x430 · \d+ detections? · \d+ ms\n/);
     expect(stdout).toMatch(/label\s+score\s+x1\s+y1\s+x2\s+y2/);
     expect(stdout.match(/^\s+dog\s+\d+\.\d%/gm)).toHaveLength(2);
     expect(stdout).toContain(`annotated image written to ${out}`);

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+// One "did you mean" rule for the API's unknown options and the CLI's flags (the worker imports only the contract).
+export { closest } from './cli/suggest';
+
 /** Tasks the API answers. */
 export const Task = z.enum(['classify', 'detect', 'segment']);
 export type Task = z.infer<typeof Task>;
