@@ -187,6 +187,22 @@ describe('options', () => {
     expect(every.detections.every((d) => d.alternatives === undefined)).toBe(true);
   });
 
+  it('tiles=true finds more of kite_and_cold\'s small kites and people than the whole image alone, boxes in the photo\'s pixels', async () => {
+    for (const model of ['yolox_nano', 'deimv2_hgnetv2_femto_coco']) {
+      const [whole, tiled] = await Promise.all([detectFixture('kite_and_cold.jpg', model, '&threshold=0.3'), detectFixture('kite_and_cold.jpg', model, '&threshold=0.3&tiles=true')]);
+      expectWellFormed(tiled);
+      expect(tiled.image).toEqual({ width: 1352, height: 900 });
+      expect(tiled.counts.kite ?? 0, model).toBeGreaterThanOrEqual((whole.counts.kite ?? 0) + 3);
+      expect(tiled.counts.person ?? 0, model).toBeGreaterThanOrEqual((whole.counts.person ?? 0) + 3);
+      // the big kite is found once, where the whole image finds it
+      const big = (b: DetectResponse) => labelled(b, 'kite').sort((p, q) => (q.box.x2 - q.box.x1) - (p.box.x2 - p.box.x1))[0];
+      expect(iou(big(whole)?.box ?? whole.detections[0]!.box, big(tiled)?.box ?? tiled.detections[0]!.box), model).toBeGreaterThan(0.8);
+    }
+    // a photo no larger than a tile is the whole-image pass alone
+    const small = await detectFixture('dog_segmentation.png', 'deimv2_hgnetv2_femto_coco', '&tiles=true');
+    expect(small.detections.map((d) => d.label)).toEqual((await detectFixture('dog_segmentation.png', 'deimv2_hgnetv2_femto_coco')).detections.map((d) => d.label));
+  }, 120_000);
+
   it('iou: YOLOX without suppression (iou=1) keeps duplicate boxes, the default suppresses them', async () => {
     const raw = await detect(fixture('pets.jpg'), '?model=yolox_nano&iou=1');
     const nms = await detectFixture('pets.jpg', 'yolox_nano');

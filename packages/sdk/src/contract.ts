@@ -88,6 +88,10 @@ export const DetectOptions = CommonOptions.extend({
   class_agnostic: booleanish
     .default(true)
     .meta({ description: 'One label per object (default `true`): boxes of different labels overlapping almost exactly (IoU > 0.7) are one object, reported with its best label and the runners-up in `alternatives`. `false` keeps every label as its own detection.' }),
+  /** Sliced inference for small objects: the whole image plus overlapping tiles at the model's input size, merged by NMS. */
+  tiles: booleanish
+    .default(false)
+    .meta({ description: 'Sliced inference for small objects: the whole image plus overlapping tiles at the model\'s input size (20% overlap), each detected at full resolution and merged by NMS. Finds more small objects in large photos, at one inference per tile (see docs/detect.md).' }),
   /** At most this many detections, best first. */
   max_detections: integerIn(1, 1000).default(100).meta({ description: 'At most this many detections, best first.' }),
   /** Only these labels (names from the model's label list, e.g. "person,dog"); unknown names are an error. */

@@ -131,6 +131,8 @@ export interface DetectOptions extends CommonOptions {
    * one's `alternatives`; `false` keeps every label the model gives as its own detection.
    */
   class_agnostic?: boolean;
+  /** Sliced inference for small objects: the whole image plus overlapping tiles at the model's input size (default false). */
+  tiles?: boolean;
   /** At most this many detections, best first (default 100). */
   max_detections?: number;
   /** Only these labels (e.g. `["person", "dog"]`); sent as one comma-separated string. */

@@ -33,6 +33,7 @@ export const detectHandler = taskHandler({
         iou: options.iou,
         max_detections: options.max_detections,
         class_agnostic: options.class_agnostic,
+        tiles: options.tiles,
         classes: canonicalClasses(model, options.classes),
       },
       tier: options.tier,
