@@ -84,6 +84,15 @@ describe('batches', () => {
     expect(SegmentResponse.parse(body.results[0]).segments.map((s) => s.label)).toContain('cat');
   });
 
+  it('detect batches carry per-label counts beside each item\'s detections', async () => {
+    const body = DetectBatchResponse.parse(await json(await postJson(`${base}/v1/detect`, { images: [dataUrl('pets.jpg'), dataUrl('kite_and_cold.jpg')] })));
+    const [pets, kites] = body.results.map((r) => DetectResponse.parse(r));
+    expect(pets?.counts.dog).toBe(2);
+    expect(kites?.counts.person).toBeGreaterThanOrEqual(2);
+    expect(kites?.counts.kite).toBeGreaterThanOrEqual(1);
+    for (const r of [pets, kites]) expect(Object.values(r?.counts ?? {}).reduce((a, b) => a + b, 0)).toBe(r?.detections.length);
+  });
+
   it(`at most ${MAX_BATCH_IMAGES} images; pictures are for single images; the body limit holds`, async () => {
     const tooMany = Array.from({ length: MAX_BATCH_IMAGES + 1 }, () => dataUrl('bird.png', 'image/png'));
     const many = ErrorBody.parse(await json(await postJson(`${base}/v1/classify`, { images: tooMany }), 400));
@@ -119,6 +128,7 @@ describe('POST /v1/analyze', () => {
     const segment = SegmentResponse.parse(body.results.segment);
     expect(classify.predictions).toHaveLength(3);
     expect(detect.detections.filter((d) => d.label === 'dog')).toHaveLength(2);
+    expect(detect.counts.dog).toBe(2);
     expect(segment.segments.map((s) => s.label)).toEqual(['dog']);
     expect(segment.mask.encoding).toBe('rle');
     // decoded once: the tasks found the image already decoded

@@ -52,6 +52,17 @@ describe('POST /v1/classify in workerd', () => {
     expect(body.timings.inference_ms).toBeGreaterThan(0);
   });
 
+  it("ImageNet's placeholder `background` (index 0) is never a prediction, even with top_k=100", async () => {
+    // The quantised model gives many exact zeros; ties keep the lower index first, so index 0 used to come in.
+    for (const name of ['parrot.jpg', 'dragonfly.png']) {
+      for (const model of ['mobilenet_v2_1.0_224_quant', 'mobilenet_v1_0.25_128_quant']) {
+        const body = await classify(fixture(name), `?model=${model}&top_k=100`);
+        expect(body.predictions).toHaveLength(100);
+        expect(body.predictions.filter((p) => p.index === 0 || p.label === 'background'), `${name} ${model}`).toEqual([]);
+      }
+    }
+  });
+
   it('gives the full synset beside the display label', async () => {
     const body = await classify(fixture('hot_dog.jpg'), '?top_k=1');
     expect(body.predictions).toEqual([expect.objectContaining({ label: 'hotdog', synset: 'hotdog, hot dog, red hot', index: 935 })]);

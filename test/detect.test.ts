@@ -104,6 +104,11 @@ describe('POST /v1/detect in workerd, on real photos', () => {
       expect(labelled(body, 'kite').length, model).toBeGreaterThanOrEqual(2);
       expect(labelled(body, 'person').length, model).toBeGreaterThanOrEqual(3);
       expect(body.detections.every((d) => d.score >= (query ? 0.25 : 0.5))).toBe(true);
+      // counts: one entry per label present, summing to the detections ("how many people?")
+      const tally: Record<string, number> = {};
+      for (const d of body.detections) tally[d.label] = (tally[d.label] ?? 0) + 1;
+      expect(body.counts).toEqual(tally);
+      expect(body.counts.person, model).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -159,6 +164,44 @@ describe('options', () => {
       expect(none.detections).toEqual([]);
     }
   });
+
+  it('one label per object by default: no pizza on the hot dog\'s box, one label on the dog; class_agnostic=false keeps every label', async () => {
+    // DETR-style models score every class per query: femto gives hot dog 0.57 and pizza 0.56, bear 0.56 and dog 0.52 on identical boxes.
+    const sameObject = (body: DetectResponse) =>
+      body.detections.flatMap((a, i) => body.detections.slice(i + 1).filter((b) => a.label !== b.label && iou(a.box, b.box) > 0.7).map((b) => `${a.label}/${b.label}`));
+    for (const model of DETECTORS) {
+      for (const name of ['hot_dog.jpg', 'dog_segmentation.png']) {
+        const body = await detectFixture(name, model, '&threshold=0.3');
+        expect(sameObject(body), `${model} ${name}`).toEqual([]);
+      }
+    }
+    const hotDog = await detectFixture('hot_dog.jpg', 'deimv2_hgnetv2_femto_coco');
+    expect(hotDog.detections.map((d) => d.label)).toEqual(['hot dog']);
+    expect(hotDog.detections[0]?.alternatives?.[0]).toMatchObject({ label: 'pizza', index: 53 });
+    const dog = await detectFixture('dog_segmentation.png', 'deimv2_hgnetv2_femto_coco');
+    expect(dog.detections).toHaveLength(1);
+    expect([dog.detections[0]?.label, ...(dog.detections[0]?.alternatives ?? []).map((a) => a.label)]).toContain('dog');
+
+    const every = await detect(fixture('hot_dog.jpg'), '?model=deimv2_hgnetv2_femto_coco&class_agnostic=false');
+    expect(every.detections.map((d) => d.label)).toEqual(['hot dog', 'pizza']);
+    expect(every.detections.every((d) => d.alternatives === undefined)).toBe(true);
+  });
+
+  it('tiles=true finds more of kite_and_cold\'s small kites and people than the whole image alone, boxes in the photo\'s pixels', async () => {
+    for (const model of ['yolox_nano', 'deimv2_hgnetv2_femto_coco']) {
+      const [whole, tiled] = await Promise.all([detectFixture('kite_and_cold.jpg', model, '&threshold=0.3'), detectFixture('kite_and_cold.jpg', model, '&threshold=0.3&tiles=true')]);
+      expectWellFormed(tiled);
+      expect(tiled.image).toEqual({ width: 1352, height: 900 });
+      expect(tiled.counts.kite ?? 0, model).toBeGreaterThanOrEqual((whole.counts.kite ?? 0) + 3);
+      expect(tiled.counts.person ?? 0, model).toBeGreaterThanOrEqual((whole.counts.person ?? 0) + 3);
+      // the big kite is found once, where the whole image finds it
+      const big = (b: DetectResponse) => labelled(b, 'kite').sort((p, q) => (q.box.x2 - q.box.x1) - (p.box.x2 - p.box.x1))[0];
+      expect(iou(big(whole)?.box ?? whole.detections[0]!.box, big(tiled)?.box ?? tiled.detections[0]!.box), model).toBeGreaterThan(0.8);
+    }
+    // a photo no larger than a tile is the whole-image pass alone
+    const small = await detectFixture('dog_segmentation.png', 'deimv2_hgnetv2_femto_coco', '&tiles=true');
+    expect(small.detections.map((d) => d.label)).toEqual((await detectFixture('dog_segmentation.png', 'deimv2_hgnetv2_femto_coco')).detections.map((d) => d.label));
+  }, 120_000);
 
   it('iou: YOLOX without suppression (iou=1) keeps duplicate boxes, the default suppresses them', async () => {
     const raw = await detect(fixture('pets.jpg'), '?model=yolox_nano&iou=1');

@@ -61,8 +61,8 @@ describe('bad requests get 4xx in the error shape', () => {
   it('a non-numeric option -> 400', async () => {
     await expectError(await postJson(url, { image: 'aGk=', top_k: 'ten' }), 400, 'invalid_option', /top_k/);
   });
-  it('an unknown option -> 400 naming it', async () => {
-    await expectError(await postImage(`${url}?topk=3`, jpeg, 'image/jpeg'), 400, 'invalid_option', /topk/);
+  it('an unknown option -> 400 naming it, with the option it is closest to', async () => {
+    await expectError(await postImage(`${url}?topk=3`, jpeg, 'image/jpeg'), 400, 'invalid_option', /topk \(did you mean `top_k`\?\)/);
   });
   it('unknown model -> 404 model_not_found listing the available ones', async () => {
     await expectError(await postImage(`${url}?model=resnet9000`, jpeg, 'image/jpeg'), 404, 'model_not_found', /mobilenet_v2/);

@@ -272,14 +272,13 @@ describe('faults from a GPU server on loopback', () => {
     expect(((await res.json()) as ClassifyResponse).fallback?.message).toMatch(/circuit breaker is open/);
     expect(fault.requests.length).toBe(before);
     const health = (await (await app.request('/health')).json()) as Health;
-    // The breaker's 30 s cool-down counts down on the wall clock: on a loaded machine a second or two has passed.
+    // The breaker's 30 s count down on the real clock: a loaded machine can take a second or more to get here.
+    const soon = (n: unknown) => typeof n === 'number' && n > 20 && n <= 30;
     expect(health.gpu).toMatchObject({ configured: true, breaker: 'open', last_error: { code: 'upstream_error' } });
-    expect(health.gpu?.retry_after).toBeGreaterThanOrEqual(1);
-    expect(health.gpu?.retry_after).toBeLessThanOrEqual(30);
+    expect(soon(health.gpu?.retry_after), String(health.gpu?.retry_after)).toBe(true);
     const gpu = await post(app, `/v1/classify?model=${GPU_PREFERRING}&tier=gpu`, 'cat.png');
     expect(gpu.status).toBe(503);
-    expect(Number(gpu.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(Number(gpu.headers.get('retry-after'))).toBeLessThanOrEqual(30);
+    expect(soon(Number(gpu.headers.get('retry-after'))), String(gpu.headers.get('retry-after'))).toBe(true);
   });
 
   it("the caller's disconnect aborts the upstream request", async () => {

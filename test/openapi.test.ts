@@ -114,6 +114,26 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('what client generators read', () => {
+  it('pages are text/html, raw image bodies binary, and the image-or-images JSON body a union of two object schemas', async () => {
+    const doc = await served();
+    for (const path of ['/', '/docs']) expect(Object.keys(doc.paths[path].get.responses['200'].content), path).toEqual(['text/html']);
+    expect(Object.keys(doc.paths['/openapi.json'].get.responses['200'].content)).toEqual(['application/json']);
+    expect(doc.paths['/favicon.ico'].get.responses['204']).toBeDefined();
+    for (const task of ['classify', 'detect', 'segment']) {
+      const content = doc.paths[`/v1/${task}`].post.requestBody.content;
+      expect(content['image/*'].schema).toEqual({ type: 'string', format: 'binary', contentMediaType: 'image/*' });
+      expect(content['application/octet-stream'].schema).toMatchObject({ type: 'string', format: 'binary' });
+      const variants = content['application/json'].schema.oneOf as Json[];
+      expect(variants.map((v) => [v.title, v.type, v.required])).toEqual([
+        ['One image', 'object', ['image']],
+        ['A batch', 'object', ['images']],
+      ]);
+      expect(variants[1]?.properties.images.type).toBe('array');
+    }
+  });
+});
+
 describe('the document and the app agree', () => {
   it('every route the app serves is in the document, and every documented route is served', () => {
     // Any provider will do: only the routing table is read.

@@ -93,6 +93,9 @@ describe('package.json', () => {
       const err = await cv.classify(fixture('hot_dog.jpg'), { model: 'nope' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(mod.NotFoundError);
       expect(err).toBeInstanceOf(mod.APIError);
+      expect(err).toBeInstanceOf(mod.CVKitError);
+      // the bundler must not rename the classes (it made the base class `_CVKitError`)
+      expect([new mod.CVKitError('x').constructor.name, (err as Error).constructor.name]).toEqual(['CVKitError', 'NotFoundError']);
     }
     const node = (await import(pathToFileURL(resolve(distDir, 'node.js')).href)) as typeof import('@cvkit/sdk/node');
     const file = await node.fromFile(resolve(distDir, '../package.json'), { type: 'application/json' });

@@ -45,7 +45,7 @@ describe('cvkit classify', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const [head, columns, first, ...rest] = stdout.trimEnd().split('\n');
-    expect(head).toMatch(/^mobilenet\S+ · 512x384 · 5 predictions · \d+ ms$/);
+    expect(head).toMatch(/^mobilenet\S+ · edge · 512x384 · 5 predictions · \d+ ms$/);
     const one = await runCli(['classify', photo('hot_dog.jpg'), '--top-k', '1', '--base-url', baseURL]);
     expect(one.stdout).toMatch(/ · 1 prediction · /);
     expect(columns).toMatch(/#\s+label\s+score\s+synset/);
@@ -177,7 +177,7 @@ describe('many images: files, folders and globs', () => {
     const table = await runCli(['classify', folder, '--top-k', '1', '--base-url', baseURL]);
     expect(table.code).toBe(1);
     expect(table.stdout).toContain(`${folder}/hot_dog.jpg: mobilenet`);
-    expect(table.stdout).toMatch(/nested\/bird\.png: \S+ · \d+x\d+ · 1 prediction · \d+ ms\n.*\n\s+1\s+chickadee/);
+    expect(table.stdout).toMatch(/nested\/bird\.png: \S+ · \S+ · \d+x\d+ · 1 prediction · \d+ ms\n.*\n\s+1\s+chickadee/);
     expect(table.stderr).toMatch(new RegExp(`^${folder}/broken\\.png: .*\\(HTTP 415, unsupported_media_type, request id [\\w-]+\\)$`, 'm'));
     expect(table.stderr).toMatch(/^3 images: 2 done, 1 failed in \d+\.\d s$/m);
     const json = await runCli(['classify', folder, '--json', '--base-url', baseURL]);
@@ -220,12 +220,39 @@ describe('--out picks the format from the extension', () => {
     expect(magic(png)).toBe('png');
   });
 
+  it('--annotate writes {name}.annotated.png; --legend draws a legend on it (a different picture); --legend alone is a usage error', async () => {
+    const dir = mkdtempSync(join(tmp, 'annotate-'));
+    const plain = await runCli(['detect', photo('pets.jpg'), '--annotate', '--base-url', baseURL], { cwd: dir });
+    expect(plain).toMatchObject({ code: 0, stdout: expect.stringContaining('annotated image written to pets.annotated.png') });
+    const without = readFileSync(join(dir, 'pets.annotated.png'));
+    expect(magic(join(dir, 'pets.annotated.png'))).toBe('png');
+    expect((await runCli(['detect', photo('pets.jpg'), '--annotate', '--legend', '--base-url', baseURL], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(join(dir, 'pets.annotated.png')).equals(without)).toBe(false);
+    expect(await runCli(['detect', photo('pets.jpg'), '--legend', '--base-url', baseURL])).toMatchObject({ code: 2, stderr: expect.stringContaining('--legend draws on the picture') });
+  });
+
   it('segment: the overlay as .png', async () => {
     const png = join(tmp, 'cat-overlay.png');
     const { code, stdout } = await runCli(['segment', photo('cat.png'), '--out', png, '--base-url', baseURL]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/ · \d+ class(es)? · /);
     expect(magic(png)).toBe('png');
+  });
+});
+
+describe('cvkit analyze', () => {
+  it('runs the chosen tasks in one request and prints each table, saying which tier ran', async () => {
+    const { code, stdout, stderr } = await runCli(['analyze', photo('pets.jpg'), '--tasks', 'classify,detect', '--top-k', '2', '--threshold', '0.4', '--base-url', baseURL]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^analyze · 512x430 · 2 tasks · \d+ ms\n/);
+    expect(stdout).toMatch(/^mobilenet\S+ · edge · 512x430 · 2 predictions · /m);
+    expect(stdout).toMatch(/^\S+ · edge · 512x430 · 2 detections · /m);
+    expect(stdout).toMatch(/^\s+dog\s+\d+\.\d%/m);
+    const json = JSON.parse((await runCli(['analyze', photo('cat.png'), '--json', '--base-url', baseURL])).stdout) as { task: string; results: Record<string, unknown> };
+    expect(json.task).toBe('analyze');
+    expect(Object.keys(json.results)).toEqual(['classify', 'detect', 'segment']);
+    expect(await runCli(['analyze', photo('cat.png'), '--tasks', 'classify,pose'])).toMatchObject({ code: 2, stderr: expect.stringContaining("not 'pose'") });
   });
 });
 

@@ -219,6 +219,20 @@ describe('segment', () => {
     expect(await decodeMask(rle)).toEqual(await decodeMask(png));
   });
 
+  it('cutout(photo) -> a PNG Blob, opaque exactly on the pixels of the classes present but background', async () => {
+    const bytes = fixture('pets.jpg');
+    const [blob, result] = await Promise.all([cv.cutout(bytes), cv.segment(bytes)]);
+    expect(blob).toBeInstanceOf(Blob);
+    expect(blob.type).toBe('image/png');
+    const image = PhotonImage.new_from_byteslice(new Uint8Array(await blob.arrayBuffer()));
+    const alpha = image.get_raw_pixels().filter((_, i) => i % 4 === 3);
+    expect([image.get_width(), image.get_height()]).toEqual([512, 430]);
+    image.free();
+    const opaque = alpha.filter((a) => a === 255).length;
+    expect(opaque + alpha.filter((a) => a === 0).length).toBe(alpha.length);
+    expect(opaque).toBe(result.segments.filter((s) => s.label !== 'background').reduce((n, s) => n + s.pixels, 0));
+  });
+
   it("mask: 'none' -> only the statistics; decodeMask says what to ask for", async () => {
     const result = await cv.segment(fixture('dog_segmentation.png'), { mask: 'none' });
     expect(result.mask).toEqual({ encoding: 'none' });
@@ -265,7 +279,7 @@ describe('cvkit detect / segment', () => {
     const { code, stdout, stderr } = await runCli(['detect', photo('pets.jpg'), '--out', out, '--base-url', baseURL]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^\S+ · 512x430 · \d+ detections? · \d+ ms\n/);
+    expect(stdout).toMatch(/^\S+ · edge · 512x430 · \d+ detections? · \d+ ms\n/);
     expect(stdout).toMatch(/label\s+score\s+x1\s+y1\s+x2\s+y2/);
     expect(stdout.match(/^\s+dog\s+\d+\.\d%/gm)).toHaveLength(2);
     expect(stdout).toContain(`annotated image written to ${out}`);

@@ -215,6 +215,32 @@ describe('POST /v1/segment in workerd', () => {
     }
   });
 
+  it('format=cutout: the photo as a PNG, background transparent, the pets opaque; classes=dog keeps only the dog', async () => {
+    const bytes = fixture('pets.jpg');
+    const json = await segment(bytes);
+    const map = classMapOf(json);
+    expect(json.segments.map((s) => s.label)).toEqual(expect.arrayContaining(['background', 'dog']));
+    const cut = async (query: string) => {
+      const res = await postImage(`${base}/v1/segment?format=cutout${query}`, bytes, 'image/jpeg');
+      expect(res.status, res.status === 200 ? '' : await res.text()).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      const png = new Uint8Array(await res.arrayBuffer());
+      expect(pngHeader(png)).toMatchObject({ width: 512, height: 430, bitDepth: 8, colorType: 6 });
+      return decodePng(png).rgba;
+    };
+    const all = await cut('');
+    const dogOnly = await cut('&classes=dog');
+    let opaque = 0;
+    for (let i = 0; i < map.length; i++) {
+      const c = map[i] as number;
+      const [a, b] = [all[i * 4 + 3], dogOnly[i * 4 + 3]];
+      if (a !== (c === 0 ? 0 : 255) || b !== (c === 12 ? 255 : 0)) throw new Error(`pixel ${i} (class ${c}): alpha ${a} / ${b} with classes=dog`);
+      if (a === 255) opaque++;
+    }
+    expect(opaque).toBe(json.segments.filter((s) => s.index !== 0).reduce((n, s) => n + s.pixels, 0));
+    expect(opaque).toBeGreaterThan(map.length / 10);
+  });
+
   it.each([
     ['?classes=bird,unicorn', 'invalid_option', /unicorn/],
     ['?classes=', 'invalid_option', /classes/],

@@ -32,9 +32,9 @@ export interface CliResult {
 }
 
 /** Runs `cvkit <args>` (the built CLI) with node; `input` goes to its stdin. */
-export function runCli(args: string[], { env = {}, input }: { env?: Record<string, string>; input?: Uint8Array } = {}): Promise<CliResult> {
+export function runCli(args: string[], { env = {}, input, cwd }: { env?: Record<string, string>; input?: Uint8Array; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((ok) => {
-    const child = execFile(process.execPath, [cliPath, ...args], { env: { ...process.env, CVKIT_BASE_URL: '', CVKIT_API_KEY: '', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, CVKIT_BASE_URL: '', CVKIT_API_KEY: '', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       ok({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
     if (input) child.stdin?.end(input);

@@ -101,6 +101,61 @@ describe('the protocol endpoints', () => {
     expect((await get('/v2/health/ready')).status).toBe(200);
   });
 
+  it('implements every extension it advertises: model configuration, repository index/load/unload, statistics, classification', async () => {
+    const { extensions } = (await (await get('/v2')).json()) as { extensions: string[] };
+    expect(extensions).toEqual(['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'statistics']);
+    const id = defaults.classify.id;
+    const post = (path: string, body: unknown) => get(path, { method: 'POST', body: JSON.stringify(body) });
+
+    // model_configuration: config.pbtxt as Triton's JSON (64-bit dims as strings), agreeing with the metadata
+    const config = (await (await get(`/v2/models/${id}/config`)).json()) as { name: string; max_batch_size: number; input: { name: string; data_type: string; dims: string[] }[] };
+    const metadata = (await (await get(`/v2/models/${id}`)).json()) as { inputs: { name: string; shape: number[] }[] };
+    expect(config).toMatchObject({ name: id, platform: 'onnxruntime_onnx', backend: 'onnxruntime' });
+    expect(config.input.map((t) => [t.name, t.data_type])).toEqual([['input', 'TYPE_FP32']]);
+    expect((config.max_batch_size > 0 ? [-1] : []).concat(config.input[0]?.dims.map(Number) ?? [])).toEqual(metadata.inputs[0]?.shape);
+
+    // model_repository: every served model READY; load of a served model is a no-op, the rest refused as Triton does
+    const index = (await (await post('/v2/repository/index', {})).json()) as { name: string; state: string }[];
+    expect(index.map((m) => m.name).sort()).toEqual(server.models.slice().sort());
+    expect(index.every((m) => m.state === 'READY')).toBe(true);
+    expect((await post(`/v2/repository/models/${id}/load`, {})).status).toBe(200);
+    for (const path of [`/v2/repository/models/${id}/unload`, '/v2/repository/models/nope/load']) {
+      const res = await post(path, {});
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(((await res.json()) as { error: string }).error).toMatch(/not allowed/);
+    }
+
+    // classification: the top 3 of output_0 as "value:index" strings, the same as the top 3 of the raw output
+    const input = { name: 'input', shape: [1, 3, 224, 224], datatype: 'FP32', data: Array.from({ length: 3 * 224 * 224 }, (_, i) => ((i * 7919) % 255) / 255 - 0.5) };
+    const raw = (await (await post(`/v2/models/${id}/infer`, { inputs: [input] })).json()) as { outputs: { data: number[] }[] };
+    const classified = (await (await post(`/v2/models/${id}/infer`, { inputs: [input], outputs: [{ name: 'output_0', parameters: { classification: 3 } }] })).json()) as {
+      outputs: { name: string; datatype: string; shape: number[]; data: string[] }[];
+    };
+    const out = classified.outputs[0];
+    expect(out).toMatchObject({ name: 'output_0', datatype: 'BYTES', shape: [1, 3] });
+    expect(out?.data.map((d) => Number(d.split(':')[1]))).toEqual(topK(raw.outputs[0]?.data ?? [], 3));
+    expect(out?.data.every((d) => /^-?\d+\.\d{6}:\d+$/.test(d))).toBe(true);
+    const boxes = await post(`/v2/models/${defaults.detect.id}/infer`, {
+      inputs: [
+        { name: 'images', shape: [1, 3, 416, 416], datatype: 'FP32', data: new Array(3 * 416 * 416).fill(0) },
+        { name: 'orig_target_sizes', shape: [1, 2], datatype: 'INT64', data: [416, 416] },
+      ],
+      outputs: [{ name: 'boxes', parameters: { classification: 2 } }],
+    });
+    expect([boxes.status, ((await boxes.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/classification needs a \[batch, classes\] output/)]);
+
+    // statistics: the requests above, counted per model
+    const { model_stats: one } = (await (await get(`/v2/models/${id}/stats`)).json()) as { model_stats: { name: string; inference_count: number; last_inference: number; inference_stats: { success: { count: number; ns: number } } }[] };
+    expect(one).toHaveLength(1);
+    expect(one[0]?.name).toBe(id);
+    expect(one[0]?.inference_count).toBeGreaterThanOrEqual(2);
+    expect(one[0]?.inference_stats.success.count).toBe(one[0]?.inference_count);
+    expect(one[0]?.inference_stats.success.ns).toBeGreaterThan(0);
+    expect(one[0]?.last_inference).toBeGreaterThan(0);
+    const all = (await (await get('/v2/models/stats')).json()) as { model_stats: { name: string }[] };
+    expect(all.model_stats.map((m) => m.name).sort()).toEqual(server.models.slice().sort());
+  });
+
   it('a request over the body limit is a 413, and the server keeps serving', async () => {
     const small = await startOipServer({ repository: repo, port: 0, maxBodyBytes: 1024 });
     try {

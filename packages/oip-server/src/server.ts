@@ -2,7 +2,9 @@
  * A reference Open Inference Protocol v2 server over onnxruntime-node: the local stand-in for Triton in development
  * and tests, not a production server. It reads a Triton model repository (`<model>/config.pbtxt` +
  * `<model>/<version>/model.onnx`), answers the endpoints the worker uses with JSON or binary tensors, and fails the
- * way Triton does: `{"error": "..."}` with 400 for a bad request, 404 for an unknown model.
+ * way Triton does: `{"error": "..."}` with 400 for a bad request, 404 for an unknown model. It implements every
+ * extension it advertises (extensions.ts): model configuration, statistics, the model repository (index; load and
+ * unload answered as Triton does with model control off) and classification.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,8 +13,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { decodeInferRequest, encodeInferResponse, OipFormatError, type WireTensor, type WireTensors } from '../../worker/src/runtimes/oip-v2/codec';
+import { decodeInferRequest, encodeInferResponse, type InferRequest, OipFormatError, type WireTensor, type WireTensors } from '../../worker/src/runtimes/oip-v2/codec';
 import { shapesCompatible } from '../../worker/src/runtimes/oip-v2/metadata';
+import { classifyTensor, configJson, createStats, EXTENSIONS } from './extensions';
 import { ConfigError, type ModelConfig, parseConfig, protocolDatatype } from './model-config';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -140,7 +143,12 @@ function modelMetadata({ config, version }: Served) {
   return { name: config.name, versions: [version], platform: config.platform, inputs: config.input.map(tensor), outputs: config.output.map(tensor) };
 }
 
-async function infer(served: Served, body: Uint8Array, headerLength: string | undefined, binary: boolean): Promise<{ body: Uint8Array; headers: Record<string, string> }> {
+async function infer(
+  served: Served,
+  body: Uint8Array,
+  headerLength: string | undefined,
+  binary: boolean,
+): Promise<{ body: Uint8Array; headers: Record<string, string>; computeNs: number }> {
   const { config, session } = served;
   const request = decodeInferRequest(body, headerLength ?? null);
   const given = Object.keys(request.inputs);
@@ -162,25 +170,35 @@ async function infer(served: Served, body: Uint8Array, headerLength: string | un
     }
     feeds[name] = toOrt(t);
   }
-  const wanted = request.outputs.length > 0 ? request.outputs : config.output.map((o) => ({ name: o.name, binary: request.binaryOutput }));
+  const wanted: InferRequest['outputs'] = request.outputs.length > 0 ? request.outputs : config.output.map((o) => ({ name: o.name, binary: request.binaryOutput }));
   for (const o of wanted) {
     if (!config.output.some((t) => t.name === o.name)) throw new HttpError(400, `unexpected inference output '${o.name}' for model '${config.name}'`);
   }
   let results: ort.InferenceSession.ReturnType;
+  const started = process.hrtime.bigint();
   try {
     results = await session.run(feeds, wanted.map((o) => o.name));
   } catch (error) {
     throw new HttpError(500, `onnxruntime failed on model '${config.name}': ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
   }
+  const computeNs = Number(process.hrtime.bigint() - started);
   const outputs: WireTensors = {};
-  for (const o of wanted) outputs[o.name] = fromOrt(o.name, results[o.name] as ort.Tensor);
+  for (const o of wanted) {
+    const tensor = fromOrt(o.name, results[o.name] as ort.Tensor);
+    try {
+      outputs[o.name] = o.classification ? classifyTensor(tensor, o.classification) : tensor;
+    } catch (error) {
+      throw new HttpError(400, `output '${o.name}' of model '${config.name}': ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   // A server without the binary extension answers JSON whatever is asked.
-  return encodeInferResponse(outputs, {
+  const answer = encodeInferResponse(outputs, {
     model_name: config.name,
     model_version: served.version,
     ...(request.id ? { id: request.id } : {}),
     binary: (name) => binary && (wanted.find((o) => o.name === name)?.binary ?? false),
   });
+  return { ...answer, computeNs };
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
@@ -224,6 +242,7 @@ export async function startOipServer(options: OipServerOptions): Promise<OipServ
   const models = await loadRepository(options);
   const binary = options.binary ?? true;
   const limit = options.maxBodyBytes ?? 64 * 2 ** 20;
+  const stats = createStats(models);
 
   const server = createServer(async (req, res) => {
     try {
@@ -236,7 +255,26 @@ export async function startOipServer(options: OipServerOptions): Promise<OipServ
       if (parts[0] !== 'v2') throw new HttpError(404, 'Not Found');
       if (parts.length === 1) {
         expect('GET');
-        return send(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: binary ? ['binary_tensor_data', 'model_repository'] : ['model_repository'] });
+        return send(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: binary ? ['binary_tensor_data', ...EXTENSIONS] : [...EXTENSIONS] });
+      }
+      if (parts[1] === 'models' && parts[2] === 'stats' && parts.length === 3) {
+        expect('GET');
+        return send(res, 200, stats.json());
+      }
+      if (parts[1] === 'repository') {
+        // Every model is loaded at start and stays loaded (Triton's --model-control-mode=none): the index lists them
+        // READY; loading a served model is a no-op, unloading (or loading anything else) is refused as Triton does.
+        if (parts[2] === 'index' && parts.length === 3) {
+          expect('POST');
+          await readBody(req, limit);
+          return send(res, 200, [...models].map(([name, m]) => ({ name, version: m.version, state: 'READY' })));
+        }
+        if (parts[2] === 'models' && parts[3] && (parts[4] === 'load' || parts[4] === 'unload') && parts.length === 5) {
+          expect('POST');
+          await readBody(req, limit);
+          if (parts[4] === 'load' && models.has(parts[3])) return send(res, 200);
+          throw new HttpError(400, `explicit model ${parts[4]} is not allowed: this server serves its repository as loaded at start (model control mode NONE)${parts[4] === 'load' ? `, and '${parts[3]}' is not in it` : ''}`);
+        }
       }
       if (parts[1] === 'health' && (parts[2] === 'live' || parts[2] === 'ready') && parts.length === 3) {
         expect('GET');
@@ -254,6 +292,14 @@ export async function startOipServer(options: OipServerOptions): Promise<OipServ
           expect('GET');
           return send(res, 200, modelMetadata(served));
         }
+        if (rest.length === 1 && rest[0] === 'config') {
+          expect('GET');
+          return send(res, 200, configJson(served.config));
+        }
+        if (rest.length === 1 && rest[0] === 'stats') {
+          expect('GET');
+          return send(res, 200, stats.json(served.config.name));
+        }
         if (rest.length === 1 && rest[0] === 'ready') {
           expect('GET');
           return send(res, 200);
@@ -261,7 +307,15 @@ export async function startOipServer(options: OipServerOptions): Promise<OipServ
         if (rest.length === 1 && rest[0] === 'infer') {
           expect('POST');
           const header = req.headers['inference-header-content-length'];
-          const answer = await infer(served, await readBody(req, limit), Array.isArray(header) ? header[0] : header, binary);
+          const started = process.hrtime.bigint();
+          let answer: Awaited<ReturnType<typeof infer>>;
+          try {
+            answer = await infer(served, await readBody(req, limit), Array.isArray(header) ? header[0] : header, binary);
+          } catch (error) {
+            stats.record(served.config.name, false, Number(process.hrtime.bigint() - started), 0);
+            throw error;
+          }
+          stats.record(served.config.name, true, Number(process.hrtime.bigint() - started), answer.computeNs);
           res.writeHead(200, { ...answer.headers, 'content-length': String(answer.body.length) }).end(answer.body);
           return;
         }

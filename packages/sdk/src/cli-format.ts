@@ -1,6 +1,6 @@
 /** The CLI's human-readable output: one header line and an aligned table per task. Pure, for tests. */
 import { decodeEmbedding } from './helpers/embedding';
-import type { Box, ClassifyResponse, DetectResponse, EmbedResponse, ModelList, SegmentResponse, SimilarityResponse } from './types';
+import type { AnalyzeResponse, Box, ClassifyResponse, DetectResponse, EmbedResponse, ModelList, SegmentResponse, SimilarityResponse } from './types';
 
 /** "1 prediction", "5 predictions", "1 class", "3 classes". */
 export function plural(n: number, word: string): string {
@@ -20,8 +20,9 @@ export function table(header: string[], rows: string[][], right: number[] = []):
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-function headline(result: { model: { id: string }; image: { width: number; height: number }; timings: { total_ms: number } }, what: string): string {
-  return `${result.model.id} · ${result.image.width}x${result.image.height} · ${what} · ${Math.round(result.timings.total_ms)} ms`;
+/** "model · tier · size · what · time": the tier says where it ran (edge, gpu, workers-ai). */
+function headline(result: { model: { id: string; tier: string }; image: { width: number; height: number }; timings: { total_ms: number } }, what: string): string {
+  return `${result.model.id} · ${result.model.tier} · ${result.image.width}x${result.image.height} · ${what} · ${Math.round(result.timings.total_ms)} ms`;
 }
 
 export function formatClassify(r: ClassifyResponse): string {
@@ -59,4 +60,15 @@ export function formatSimilarity(names: readonly string[], r: SimilarityResponse
 export function formatModels({ models }: ModelList): string {
   const rows = models.map((m) => [m.task, m.id, m.default ? 'yes' : '', `${m.input.width}x${m.input.height}`, m.accuracy, m.tier, m.runtime]);
   return table(['task', 'id', 'default', 'input', 'accuracy', 'tier', 'runtime'], rows);
+}
+
+/** Each task's table under a line for the request; a task that failed is its error line. */
+export function formatAnalyze(r: AnalyzeResponse): string {
+  const parts = [`analyze · ${r.image.width}x${r.image.height} · ${plural(Object.keys(r.results).length, 'task')} · ${Math.round(r.timings.total_ms)} ms`];
+  const { classify, detect, segment } = r.results;
+  const failed = (task: string, e: { error: { code: string; message: string } }) => `${task}: ${e.error.message} (${e.error.code})`;
+  if (classify) parts.push('error' in classify ? failed('classify', classify) : formatClassify(classify));
+  if (detect) parts.push('error' in detect ? failed('detect', detect) : formatDetect(detect));
+  if (segment) parts.push('error' in segment ? failed('segment', segment) : formatSegment(segment));
+  return parts.join('\n');
 }

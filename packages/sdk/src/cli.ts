@@ -7,6 +7,7 @@
  *   npx cvkit segment photos/ --out 'overlays/{name}.png'
  *   npx cvkit embed photos/ --json > vectors.jsonl
  *   npx cvkit similar a.jpg b.jpg
+ *   npx cvkit analyze photo.jpg --tasks classify,detect
  *
  * One image: a readable table, or the API's JSON with --json. Several (or a folder or a pattern): the same per
  * image, named, in argument order, as JSON Lines with --json; a progress bar on a terminal, and a summary line.
@@ -21,18 +22,23 @@ import { outPath, outType } from './cli/out-file';
 import { runPool } from './cli/pool';
 import { createProgress, type ProgressStream } from './cli/progress';
 import { closest } from './cli/suggest';
-import { formatClassify, formatDetect, formatEmbed, formatModels, formatSegment, formatSimilarity, plural } from './cli-format';
+import { formatAnalyze, formatClassify, formatDetect, formatEmbed, formatModels, formatSegment, formatSimilarity, plural } from './cli-format';
 import { APIError, AuthenticationError, CVKitError } from './errors';
 import { dataUrlToBytes } from './helpers/data-url';
 import type { ImageInput } from './image-input';
 import { readEnv } from './internal/env';
 import { fromFile } from './node';
-import type { ClassifyResponse, DetectOptions, DetectResponse, EmbedOptions, EmbedResponse, Fallback, SegmentOptions, SegmentResponse, TierOption } from './types';
+import type { AnalyzeResponse, ClassifyResponse, DetectOptions, DetectResponse, EmbedOptions, EmbedResponse, Fallback, SegmentOptions, SegmentResponse, Task, TierOption } from './types';
 
 const VERSION = '0.1.0';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
 const DEFAULT_CONCURRENCY = 4;
-const COMMANDS = ['classify', 'detect', 'segment', 'embed', 'similar', 'models'] as const;
+const COMMANDS = ['classify', 'detect', 'segment', 'embed', 'similar', 'analyze', 'models'] as const;
+/** What `analyze` may run (`--tasks`), and runs by default. */
+const TASKS: readonly Task[] = ['classify', 'detect', 'segment', 'embed'];
+const DEFAULT_TASKS: readonly Task[] = ['classify', 'detect', 'segment'];
+/** `--annotate`: the picture beside the current folder's other outputs, named after the image. */
+const ANNOTATE_OUT = '{name}.annotated.png';
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `Usage: cvkit <command> <image...> [options]
@@ -43,6 +49,7 @@ Commands:
   segment <image...>        which pixel is what (PASCAL VOC classes)
   embed <image...>          an embedding per image (--json: one JSON line each, for a vector store)
   similar <image...>        how alike 2 to 16 images are (cosine similarity of their embeddings)
+  analyze <image...>        several tasks in one request (all three, or --tasks classify,detect)
   models                    the served models
 
 <image> is a file, a folder (its images, at any depth), a glob pattern ('photos/**/*.jpg', quoted), an http(s)
@@ -58,8 +65,11 @@ Options:
   --classes <a,b,...>       detect, segment: only these labels
   --mask <png|rle|none>     segment --json: how the class map is encoded
   --encoding <float|base64> embed --json: the vector as numbers (default) or base64 float32
+  --tasks <a,b,...>         analyze: which tasks (default classify,detect,segment); the options above go to theirs
   --out <file>              detect: the photo with the boxes drawn; segment: the photo with the mask overlay.
                             .png or .jpg picks the format; with several images use {name}: --out 'out/{name}.jpg'
+  --annotate                detect, segment: write that picture as ${ANNOTATE_OUT} (--out without a name)
+  --legend                  with --out or --annotate: a legend of the classes found on the picture
   --json                    the API's JSON answer; with several images, JSON Lines (one object per image, "file" first)
   --concurrency <n>         several images: how many requests at once (default ${DEFAULT_CONCURRENCY})
   --base-url <url>          the API (default $CVKIT_BASE_URL, else ${DEFAULT_BASE_URL})
@@ -80,7 +90,10 @@ const OPTIONS = {
   classes: { type: 'string' },
   mask: { type: 'string' },
   encoding: { type: 'string' },
+  tasks: { type: 'string' },
   out: { type: 'string' },
+  annotate: { type: 'boolean' },
+  legend: { type: 'boolean' },
   json: { type: 'boolean' },
   concurrency: { type: 'string' },
   'base-url': { type: 'string' },
@@ -138,7 +151,7 @@ function errorJson(e: unknown) {
   return { code: e instanceof CVKitError ? 'client_error' : 'error', message: e instanceof Error ? e.message : String(e) };
 }
 
-type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse | EmbedResponse;
+type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse | EmbedResponse | AnalyzeResponse;
 
 /** What one image gave: the API's answer and the picture written for it, if any. */
 interface Analysis {
@@ -163,6 +176,8 @@ interface Settings {
   encoding: EmbedOptions['encoding'];
   numbers: { top_k?: number | undefined; threshold?: number | undefined; iou?: number | undefined; max_detections?: number | undefined };
   out: string | undefined;
+  legend: boolean | undefined;
+  tasks: Task[];
 }
 
 /**
@@ -176,8 +191,14 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
   const accept = { headers: { accept: wanted ?? 'image/png' } };
   if (s.command === 'classify') return { result: await s.cv.classify(image, { model: s.model, tier: s.tier, top_k: s.numbers.top_k }) };
   if (s.command === 'embed') return { result: await s.cv.embed(image, { model: s.model, tier: s.tier, encoding: s.encoding }) };
+  const { threshold, iou, max_detections } = s.numbers;
+  if (s.command === 'analyze') {
+    // Each task gets the flags that are its options; --model would fit one task only, so it is refused above.
+    const per = { classify: { tier: s.tier, top_k: s.numbers.top_k }, detect: { tier: s.tier, classes: s.classes, threshold, iou, max_detections }, segment: { tier: s.tier, classes: s.classes, mask: s.mask }, embed: { tier: s.tier, encoding: s.encoding } };
+    return { result: await s.cv.analyze(image, { tasks: Object.fromEntries(s.tasks.map((t) => [t, per[t]])) }) };
+  }
   if (s.command === 'detect') {
-    const options: DetectOptions & { format?: 'json' } = { model: s.model, tier: s.tier, classes: s.classes, threshold: s.numbers.threshold, iou: s.numbers.iou, max_detections: s.numbers.max_detections };
+    const options: DetectOptions & { format?: 'json' } = { model: s.model, tier: s.tier, classes: s.classes, threshold, iou, max_detections, legend: s.legend };
     const result = await s.cv.detect(image, { ...options, annotate: out ? true : undefined });
     if (out && wanted) {
       // The annotated picture inside the JSON comes in the photo's own format; another format is a second call.
@@ -193,7 +214,7 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
   }
   const result = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, mask: s.mask });
   if (out && wanted) {
-    const overlay = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, format: 'image' }, accept);
+    const overlay = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, format: 'image', legend: s.legend }, accept);
     await writePicture(out, new Uint8Array(await overlay.arrayBuffer()), overlay.type, wanted);
   }
   return { result, written: out };
@@ -205,7 +226,7 @@ function fellBack(result: { fallback?: Fallback | undefined }, json: boolean | u
 }
 
 const formatResult = (result: TaskResult): string =>
-  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : result.task === 'embed' ? formatEmbed(result) : formatSegment(result);
+  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : result.task === 'embed' ? formatEmbed(result) : result.task === 'segment' ? formatSegment(result) : formatAnalyze(result);
 
 /** Where the progress bar goes and the clock of the summary line (tests pass their own). */
 export interface CliOptions {
@@ -229,7 +250,13 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     }
     if (command === 'models' && images.length > 0) throw new UsageError(`Unexpected argument '${images[0]}': cvkit models takes no image.`);
     if (command !== 'models' && images.length === 0) throw new UsageError(`cvkit ${command} needs an image: a file, a folder, a pattern, a URL or -.`);
-    if (flags.out !== undefined && command !== 'detect' && command !== 'segment') throw new UsageError('--out is for detect and segment.');
+    if ((flags.out !== undefined || flags.annotate) && command !== 'detect' && command !== 'segment') throw new UsageError(`--${flags.out !== undefined ? 'out' : 'annotate'} is for detect and segment.`);
+    if (flags.legend && flags.out === undefined && !flags.annotate) throw new UsageError('--legend draws on the picture: add --out <file> or --annotate.');
+    if (flags.tasks !== undefined && command !== 'analyze') throw new UsageError('--tasks is for analyze.');
+    if (flags.model !== undefined && command === 'analyze') throw new UsageError('--model names one model: run that task\'s command (cvkit detect --model ...) instead of analyze.');
+    const tasks = (flags.tasks ?? DEFAULT_TASKS.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
+    const badTask = tasks.find((t) => !(TASKS as readonly string[]).includes(t));
+    if (badTask !== undefined || tasks.length === 0) throw new UsageError(`--tasks takes classify, detect and/or segment, comma-separated${badTask ? `, not '${badTask}'` : ''}.`);
     if (flags.out !== undefined && !outType(flags.out)) throw new UsageError(`--out must name a .png or .jpg file, not '${flags.out}'.`);
     if (flags.mask && !['png', 'rle', 'none'].includes(flags.mask)) throw new UsageError('--mask must be png, rle or none.');
     if (flags.tier && !['edge', 'gpu', 'auto'].includes(flags.tier)) throw new UsageError('--tier must be edge, gpu or auto.');
@@ -269,17 +296,18 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       fellBack(result, flags.json, err);
       return 0;
     }
+    const outFlag = flags.out ?? (flags.annotate ? ANNOTATE_OUT : undefined);
     if (many && flags.out !== undefined && !flags.out.includes('{name}')) {
       throw new UsageError(`--out needs {name} with several images (one file each), e.g. --out 'out/{name}${flags.out.slice(flags.out.lastIndexOf('.'))}'.`);
     }
     const mask = (flags.mask ?? (flags.json ? undefined : 'none')) as SegmentOptions['mask'];
-    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, tier: flags.tier as TierOption | undefined, classes: flags.classes, mask, encoding: flags.encoding as EmbedOptions['encoding'], numbers, out: flags.out };
+    const settings: Settings = { cv, command: command as Settings['command'], model: flags.model, tier: flags.tier as TierOption | undefined, classes: flags.classes, mask, encoding: flags.encoding as EmbedOptions['encoding'], numbers, out: outFlag, legend: flags.legend, tasks: tasks as Task[] };
 
     if (!many) {
       const { result, written } = await analyze(inputs[0] as Input, settings);
       out(flags.json ? JSON.stringify(result, null, 2) : formatResult(result));
       if (written && !flags.json) out(`${command === 'detect' ? 'annotated image' : 'mask overlay'} written to ${written}`);
-      fellBack(result, flags.json, err);
+      if (result.task !== 'analyze') fellBack(result, flags.json, err);
       return 0;
     }
 

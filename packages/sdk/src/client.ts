@@ -131,17 +131,27 @@ export class CVKit {
 
   /**
    * Which pixel is what? PASCAL VOC classes present, largest first, and the class map (`decodeMask(result)`).
-   * With `format: 'image'` (overlay) or `'mask'` (colour mask) the answer is a PNG Blob instead.
+   * With `format: 'image'` (overlay), `'mask'` (colour mask) or `'cutout'` (see `cutout`) the answer is a PNG Blob instead.
    * @example
    * const result = await cv.segment(photo, { mask: 'png' });
    * const { data, width } = await decodeMask(result);
    */
-  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask'>, request?: RequestOptions): APIPromise<Blob>;
+  segment(image: ImageInput, options: SegmentOptions & ImageFormat<'image' | 'mask' | 'cutout'>, request?: RequestOptions): APIPromise<Blob>;
   segment(image: ImageInput, options?: SegmentOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): APIPromise<SegmentResponse>;
   segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): APIPromise<SegmentResponse | Blob>;
   segment(image: ImageInput, options?: SegmentOptions, request?: RequestOptions): APIPromise<SegmentResponse | Blob> {
-    const blob = options?.format === 'image' || options?.format === 'mask';
+    const blob = options?.format === 'image' || options?.format === 'mask' || options?.format === 'cutout';
     return this.#task('/v1/segment', image, options, blob ? 'blob' : 'json', request);
+  }
+
+  /**
+   * The photo with its background removed: a PNG Blob, transparent except the kept classes (`classes`, default every
+   * class but background), cut along the segmentation mask at the photo's resolution (`segment` with `format: 'cutout'`).
+   * @example
+   * const png = await cv.cutout(photo, { classes: ['cat', 'dog'] });
+   */
+  cutout(image: ImageInput, options?: Omit<SegmentOptions, 'format' | 'mask' | 'legend'>, request?: RequestOptions): APIPromise<Blob> {
+    return this.segment(image, { ...options, format: 'cutout' }, request);
   }
 
   /**

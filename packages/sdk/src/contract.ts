@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+// One "did you mean" rule for the API's unknown options and the CLI's flags (the worker imports only the contract).
+export { closest } from './cli/suggest';
+
 /** Tasks the API answers. */
 export const Task = z.enum(['classify', 'detect', 'segment', 'embed']);
 export type Task = z.infer<typeof Task>;
@@ -78,6 +81,17 @@ export const DetectOptions = CommonOptions.extend({
   iou: numberIn(0, 1)
     .optional()
     .meta({ description: 'Non-maximum suppression IoU: drop a box overlapping a better box of the same class above this. Default 0.45 for models whose output needs NMS (YOLOX); none for DETR-style models unless asked.' }),
+  /**
+   * One label per object (default): a box of another label overlapping a better box almost exactly (IoU > 0.7) is
+   * the same object, reported once with the best label and the others in `alternatives`. `false` keeps every label.
+   */
+  class_agnostic: booleanish
+    .default(true)
+    .meta({ description: 'One label per object (default `true`): boxes of different labels overlapping almost exactly (IoU > 0.7) are one object, reported with its best label and the runners-up in `alternatives`. `false` keeps every label as its own detection.' }),
+  /** Sliced inference for small objects: the whole image plus overlapping tiles at the model's input size, merged by NMS. */
+  tiles: booleanish
+    .default(false)
+    .meta({ description: 'Sliced inference for small objects: the whole image plus overlapping tiles at the model\'s input size (20% overlap), each detected at full resolution and merged by NMS. Finds more small objects in large photos, at one inference per tile (see docs/detect.md).' }),
   /** At most this many detections, best first. */
   max_detections: integerIn(1, 1000).default(100).meta({ description: 'At most this many detections, best first.' }),
   /** Only these labels (names from the model's label list, e.g. "person,dog"); unknown names are an error. */
@@ -173,6 +187,8 @@ export const Detection = z.object({
   box: Box,
   /** The same box as fractions (0..1) of the image width and height. */
   box_normalized: Box,
+  /** With `class_agnostic` (the default): other labels the model gave the same object, best first (at most 3). */
+  alternatives: z.array(z.object({ label: z.string(), index: z.number().int(), score: z.number() })).optional(),
 });
 export type Detection = z.infer<typeof Detection>;
 
@@ -182,6 +198,8 @@ export const DetectResponse = z.object({
   image: ImageInfo,
   /** Sorted by score, best first. */
   detections: z.array(Detection),
+  /** How many detections of each label, e.g. `{"person": 3, "kite": 2}`. */
+  counts: z.record(z.string(), z.number().int()),
   /** With `annotate=true`: the photo with the boxes drawn, as a data: URL (JPEG for JPEG input, else PNG). */
   annotated_image: z.string().optional(),
   fallback: Fallback.optional(),
@@ -203,12 +221,13 @@ export const SegmentOptions = CommonOptions.extend({
     .meta({ description: 'Only report and encode these classes (e.g. `person,dog`; VOC spellings such as `motorbike` are accepted aliases); other pixels read 255.' }),
   /**
    * `json` (default, unless `Accept` asks for a picture); `image`: the photo with the colour mask blended over it
-   * (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (an indexed PNG).
+   * (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (an indexed PNG); `cutout`: the photo as
+   * an RGBA PNG with everything but the kept classes (`classes`, default every class but background) transparent.
    */
   format: z
-    .enum(['json', 'image', 'mask'])
+    .enum(['json', 'image', 'mask', 'cutout'])
     .optional()
-    .meta({ description: '`json` (default); `image`: the photo with the colour mask blended over it (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (indexed PNG). `Accept: image/png` or `image/jpeg` alone answers with the overlay.' }),
+    .meta({ description: '`json` (default); `image`: the photo with the colour mask blended over it (PNG, or JPEG with `Accept: image/jpeg`); `mask`: the colour mask alone (indexed PNG); `cutout`: the photo as a PNG with the background transparent, keeping `classes` (default: every class but background). `Accept: image/png` or `image/jpeg` alone answers with the overlay.' }),
   /** Draw a legend of the classes present (colour, name, share of the image) on the overlay (format=image). */
   legend: booleanish.default(false).meta({ description: 'Draw a legend of the classes present (colour, name, share of the image) on the overlay picture.' }),
 });

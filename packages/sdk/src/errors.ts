@@ -29,12 +29,16 @@ const BRAND = Symbol.for('@cvkit/sdk.CVKitError');
 export class CVKitError extends Error {
   override name = 'CVKitError';
   readonly [BRAND] = true;
+}
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+// Defined outside the class body: a static member that names its own class makes esbuild (tsup) rename the class
+// `_CVKitError`, which users then saw as `err.constructor.name`.
+Object.defineProperty(CVKitError, Symbol.hasInstance, {
+  value(this: unknown, value: unknown): boolean {
     if (this !== CVKitError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
-  }
-}
+  },
+});
 
 /** `fromFile` could not read the file; `code` is Node's (`ENOENT`, `EACCES`, `EISDIR`, ...). */
 export class ImageFileError extends CVKitError {

@@ -99,6 +99,12 @@ function rawBody(body: BodyInit, type: string, options: object | undefined): Req
   return { body, headers: { 'content-type': type }, query };
 }
 
+/** An empty image is refused before sending: the answer could only be a 400, and an empty file is usually a bug upstream (a read that failed, a file still being written). */
+function nonEmpty<T extends { size: number } | { byteLength: number }>(image: T, what: string): T {
+  if (('size' in image ? image.size : image.byteLength) === 0) throw new CVKitError(`The image is empty (0 bytes ${what}): pass the bytes of a JPEG, PNG, WebP, GIF or BMP file.`);
+  return image;
+}
+
 const NOT_AN_IMAGE_STRING =
   'An image string must be an http(s) URL or a data: URL. For a file in Node use fromFile(path) from "@cvkit/sdk/node"; for bytes pass a Uint8Array, ArrayBuffer or Blob.';
 
@@ -110,16 +116,17 @@ export async function toRequestBody(image: ImageInput, options?: object): Promis
     throw new CVKitError(`${NOT_AN_IMAGE_STRING} Got ${text.length > 40 ? `${text.slice(0, 40)}...` : JSON.stringify(text)}.`);
   }
   if (isBlob(image)) {
+    nonEmpty(image, 'in the Blob');
     const type = image.type.startsWith('image/') ? image.type : (sniffImageType(new Uint8Array(await image.slice(0, 16).arrayBuffer())) ?? 'application/octet-stream');
     return rawBody(image, type, options);
   }
   if (isArrayBuffer(image)) image = new Uint8Array(image);
   if (ArrayBuffer.isView(image)) {
-    const bytes = viewBytes(image);
+    const bytes = nonEmpty(viewBytes(image), 'given');
     return rawBody(bytes, sniffImageType(bytes.subarray(0, 16)) ?? 'application/octet-stream', options);
   }
   if (isStream(image)) {
-    const bytes = await readStream(image);
+    const bytes = nonEmpty(await readStream(image), 'read from the stream');
     return rawBody(bytes, sniffImageType(bytes.subarray(0, 16)) ?? 'application/octet-stream', options);
   }
   throw new CVKitError(`Unsupported image input (${Object.prototype.toString.call(image)}). ${NOT_AN_IMAGE_STRING}`);
@@ -135,10 +142,11 @@ export async function toImagePart(image: ImageInput): Promise<Blob | string> {
     if (/^(https?:\/\/|data:)/i.test(text)) return text;
     throw new CVKitError(`${NOT_AN_IMAGE_STRING} Got ${text.length > 40 ? `${text.slice(0, 40)}...` : JSON.stringify(text)}.`);
   }
-  if (isBlob(image)) return image;
+  if (isBlob(image)) return nonEmpty(image, 'in the Blob');
   if (isArrayBuffer(image)) image = new Uint8Array(image);
   const bytes = ArrayBuffer.isView(image) ? viewBytes(image) : isStream(image) ? await readStream(image) : undefined;
   if (!bytes) throw new CVKitError(`Unsupported image input (${Object.prototype.toString.call(image)}). ${NOT_AN_IMAGE_STRING}`);
+  nonEmpty(bytes, 'given');
   return new Blob([bytes], { type: sniffImageType(bytes.subarray(0, 16)) ?? 'application/octet-stream' });
 }
 

@@ -128,6 +128,13 @@ export interface DetectOptions extends CommonOptions {
   threshold?: number;
   /** IoU above which non-maximum suppression drops the weaker of two boxes of one class, 0..1 (default 0.45). */
   iou?: number;
+  /**
+   * One label per object (default true): boxes of other labels on (almost) the same box are folded into the best
+   * one's `alternatives`; `false` keeps every label the model gives as its own detection.
+   */
+  class_agnostic?: boolean;
+  /** Sliced inference for small objects: the whole image plus overlapping tiles at the model's input size (default false). */
+  tiles?: boolean;
   /** At most this many detections, best first (default 100). */
   max_detections?: number;
   /** Only these labels (e.g. `["person", "dog"]`); sent as one comma-separated string. */
@@ -150,6 +157,8 @@ export interface Detection {
   box: Box;
   /** The same box as fractions (0..1) of the image's width and height. */
   box_normalized: Box;
+  /** Other labels the model gave the same object, best first (at most 3; with `class_agnostic`, the default). */
+  alternatives?: Array<{ label: string; index: number; score: number }> | undefined;
 }
 
 export interface DetectResponse {
@@ -158,6 +167,8 @@ export interface DetectResponse {
   image: ImageInfo;
   /** Sorted by score, best first. */
   detections: Detection[];
+  /** How many detections of each label, e.g. `{ person: 3, kite: 2 }`. */
+  counts: Record<string, number>;
   /** Set when the request ran on another tier than the one tried first. */
   fallback?: Fallback | undefined;
   timings: Timings;
@@ -173,8 +184,11 @@ export interface SegmentOptions extends CommonOptions {
   mask?: 'png' | 'rle' | 'none';
   /** Only report and encode these labels (other pixels read 255 in the masks); sent as one comma-separated string. */
   classes?: readonly string[] | string;
-  /** `image`: the photo with the colour mask blended over it; `mask`: the colour mask alone (both PNG, as a `Blob`). */
-  format?: 'json' | 'image' | 'mask';
+  /**
+   * `image`: the photo with the colour mask blended over it; `mask`: the colour mask alone; `cutout`: the photo with
+   * everything but `classes` (default: every class but background) transparent (all PNG, as a `Blob`; see `cutout`).
+   */
+  format?: 'json' | 'image' | 'mask' | 'cutout';
   /** Draw a legend of the classes present (colour, name, share) on the overlay picture (default false). */
   legend?: boolean;
 }

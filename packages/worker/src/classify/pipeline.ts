@@ -1,6 +1,7 @@
 /** Classification: resize to the model input, run, dequantise, softmax when the model gives logits, top-k with labels. */
 import type { Classification, ImageInfo } from '@cvkit/sdk/contract';
 import { runModel } from '../pipeline/run-model';
+import { labelSpec } from '../models/manifest';
 import type { PipelineContext } from '../pipeline/types';
 import { softmax, topK } from './postprocess';
 
@@ -10,7 +11,7 @@ export interface ClassifyOutput {
 }
 
 export async function classifyPipeline(ctx: PipelineContext, options: { top_k: number }): Promise<ClassifyOutput> {
-  const { artifact, labels, timer } = ctx;
+  const { model, artifact, labels, timer } = ctx;
   const output = artifact.output;
   if (output.kind !== 'probabilities') throw new Error(`${artifact.key} has output kind '${output.kind}', not probabilities`);
   const { decoded, outputs } = await runModel(ctx);
@@ -18,7 +19,7 @@ export async function classifyPipeline(ctx: PipelineContext, options: { top_k: n
     const probabilities = outputs[output.name];
     if (probabilities?.dtype !== 'float32') throw new Error(`${artifact.key} has no float output '${output.name}'`);
     const scores = output.softmax ? softmax(probabilities.data) : probabilities.data;
-    const predictions = topK(scores, options.top_k).map((index) => ({
+    const predictions = topK(scores, options.top_k, new Set(labelSpec(model).ignore)).map((index) => ({
       label: labels.names[index] ?? String(index),
       index,
       score: scores[index] as number,

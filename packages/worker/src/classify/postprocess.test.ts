@@ -27,3 +27,12 @@ describe('topK', () => {
     expect(topK([1, 2], 0)).toEqual([]);
   });
 });
+
+describe('topK with skipped indices', () => {
+  it('never returns a skipped index, even when k asks for every class', () => {
+    const scores = [0.9, 0.1, 0.5, 0.3];
+    expect(topK(scores, 2, new Set([0]))).toEqual([2, 3]);
+    expect(topK(scores, 10, new Set([0]))).toEqual([2, 3, 1]);
+    expect(topK([0, 0, 0], 5, new Set([0]))).toEqual([1, 2]);
+  });
+});

@@ -1,4 +1,4 @@
-/** Classification post-processing on plain arrays: softmax and top-k. */
+/** Classification post-processing on plain arrays: softmax and top-k (placeholder classes skipped). */
 
 /** Numerically stable softmax. */
 export function softmax(logits: ArrayLike<number>): Float32Array {
@@ -15,12 +15,16 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** The indices of the k largest scores, largest first; ties keep the lower index first. */
-export function topK(scores: ArrayLike<number>, k: number): number[] {
-  const n = Math.min(k, scores.length);
+/**
+ * The indices of the k largest scores, largest first; ties keep the lower index first. Indices in `skip` are never
+ * returned (a label list's placeholders, such as ImageNet's `background`, are not predictions).
+ */
+export function topK(scores: ArrayLike<number>, k: number, skip: ReadonlySet<number> = new Set()): number[] {
+  const n = Math.min(k, scores.length - skip.size);
   const best: number[] = [];
   if (n <= 0) return best;
   for (let i = 0; i < scores.length; i++) {
+    if (skip.has(i)) continue;
     const s = scores[i] as number;
     if (best.length === n && s <= (scores[best[n - 1] as number] as number)) continue;
     let j = best.length;

@@ -7,6 +7,7 @@ import { annotate } from '../draw/annotate';
 import { imageAnswer } from '../http/negotiate';
 import { examples } from '../http/openapi-examples';
 import { defineTask, tierHeader } from '../http/task';
+import { countLabels } from './postprocess';
 import { toDataUrl } from '../image/data-url';
 import { canonicalClasses } from '../models/labels';
 import { runTask } from '../providers/types';
@@ -31,6 +32,8 @@ export const detectTask = defineTask({
         threshold: options.threshold,
         iou: options.iou,
         max_detections: options.max_detections,
+        class_agnostic: options.class_agnostic,
+        tiles: options.tiles,
         classes: canonicalClasses(model, options.classes),
       },
       tier: options.tier,
@@ -53,6 +56,7 @@ export const detectTask = defineTask({
         model: result.model,
         image: result.image,
         detections: result.detections,
+        counts: countLabels(result.detections),
         ...(dataUrl ? { annotated_image: dataUrl } : {}),
         ...(result.fallback ? { fallback: result.fallback } : {}),
         timings: timer.result(),

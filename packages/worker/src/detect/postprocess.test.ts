@@ -54,15 +54,22 @@ describe('toDetections', () => {
   });
 
   it('applies NMS by default only where the spec says so, or when the caller gives an IoU', () => {
-    // two dogs overlapping with IoU 90/110 = 0.82, and a person on top of them
+    // two dogs overlapping with IoU 90/110 = 0.82, and a person on top of them (every label kept: per-class NMS alone)
     const cands = [c(0, 0, 10, 10, 0.9, 1), c(1, 0, 11, 10, 0.8, 1), c(0, 0, 10, 10, 0.7, 0)];
     const run = (iou: number | undefined, nmsByDefault: boolean) =>
-      toDetections(cands, 'image', placement, image, names, { iou, maxDetections: 10, nmsByDefault }).map((d) => `${d.label} ${d.score}`);
+      toDetections(cands, 'image', placement, image, names, { iou, maxDetections: 10, nmsByDefault, classAgnostic: false }).map((d) => `${d.label} ${d.score}`);
     expect(DEFAULT_IOU).toBe(0.45);
     expect(run(undefined, true)).toEqual(['dog 0.9', 'person 0.7']);
     expect(run(undefined, false)).toEqual(['dog 0.9', 'dog 0.8', 'person 0.7']);
     expect(run(0.45, false)).toEqual(['dog 0.9', 'person 0.7']);
     expect(run(0.9, true)).toEqual(['dog 0.9', 'dog 0.8', 'person 0.7']);
+  });
+
+  it('one label per object by default: the runner-up label of an identical box is an alternative; classAgnostic false keeps both', () => {
+    const cands = [c(0, 0, 10, 10, 0.57, 1), c(0, 0, 10, 10, 0.56, 2), c(50, 50, 60, 60, 0.5, 0)];
+    const run = (classAgnostic?: boolean) => toDetections(cands, 'image', placement, image, names, { iou: undefined, maxDetections: 10, nmsByDefault: false, classAgnostic });
+    expect(run().map((d) => [d.label, d.alternatives])).toEqual([['dog', [{ label: 'teddy bear', index: 2, score: 0.56 }]], ['person', undefined]]);
+    expect(run(false).map((d) => [d.label, d.alternatives])).toEqual([['dog', undefined], ['teddy bear', undefined], ['person', undefined]]);
   });
 
   it('cuts at maxDetections and returns nothing for no candidates', () => {

@@ -7,11 +7,18 @@ import type { Placement } from '../pipeline/preprocess';
 import type { OutputSpec } from '../models/manifest';
 import { type Box, type Size, area, clip, inputToImage, normalize, roundBox } from './boxes';
 import { decodeDetrBoxes } from './detr-boxes';
-import { type Candidate, nms, topDetections } from './nms';
+import { type Candidate, selectDetections } from './nms';
 import { decodeYoloxGrid } from './yolox-grid';
 
 /** NMS IoU threshold for models whose outputs need NMS, when the caller names none (YOLOX's own default). */
 export const DEFAULT_IOU = 0.45;
+
+/**
+ * Two boxes of different labels overlapping above this IoU are one object under two labels (DETR-style models score
+ * every class per query): with one label per object (the default) the better label is kept, the other listed in
+ * its `alternatives`. High enough that a rider and a horse, or a cup on a table, stay two objects.
+ */
+export const SAME_OBJECT_IOU = 0.7;
 
 export type DetectorOutput = Extract<OutputSpec, { kind: 'yolox-grid' | 'detr-boxes' }>;
 export type Coordinates = 'input' | 'image' | 'normalized';
@@ -72,7 +79,8 @@ export function toImage(box: Box, coordinates: Coordinates, placement: Pick<Plac
 
 /**
  * Candidates to detections: into image pixels, clipped, empty boxes dropped, then per-class NMS (when the spec or
- * the caller asks for it) or the best by score, at most `maxDetections`, best first.
+ * the caller asks for it) and, unless `classAgnostic` is false, one label per object (SAME_OBJECT_IOU), at most
+ * `maxDetections`, best first.
  */
 export function toDetections(
   candidates: readonly Candidate[],
@@ -80,20 +88,32 @@ export function toDetections(
   placement: Pick<Placement, 'width' | 'height'>,
   image: Size,
   names: readonly string[],
-  { iou, maxDetections, nmsByDefault }: { iou: number | undefined; maxDetections: number; nmsByDefault: boolean },
+  { iou, maxDetections, nmsByDefault, classAgnostic = true }: { iou: number | undefined; maxDetections: number; nmsByDefault: boolean; classAgnostic?: boolean | undefined },
 ): Detection[] {
   const inImage: Candidate[] = [];
   for (const c of candidates) {
     const box = clip(toImage(c.box, coordinates, placement, image), image);
     if (area(box) > 0) inImage.push({ ...c, box });
   }
-  const threshold = iou ?? (nmsByDefault ? DEFAULT_IOU : undefined);
-  const kept = threshold === undefined ? topDetections(inImage, maxDetections) : nms(inImage, threshold, maxDetections);
+  const kept = selectDetections(inImage, {
+    iou: iou ?? (nmsByDefault ? DEFAULT_IOU : undefined),
+    agnosticIou: classAgnostic ? SAME_OBJECT_IOU : undefined,
+    maxDetections,
+  });
+  const label = (i: number) => names[i] ?? String(i);
   return kept.map((c) => ({
-    label: names[c.classIndex] ?? String(c.classIndex),
+    label: label(c.classIndex),
     index: c.classIndex,
     score: c.score,
     box: roundBox(c.box, 2),
     box_normalized: roundBox(normalize(c.box, image), 5),
+    ...(c.alternatives?.length ? { alternatives: c.alternatives.map((a) => ({ label: label(a.classIndex), index: a.classIndex, score: a.score })) } : {}),
   }));
+}
+
+/** How many detections of each label, e.g. `{ person: 3, kite: 2 }` (labels in order of their best detection). */
+export function countLabels(detections: readonly Pick<Detection, 'label'>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { label } of detections) counts[label] = (counts[label] ?? 0) + 1;
+  return counts;
 }

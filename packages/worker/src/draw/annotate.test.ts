@@ -1,6 +1,7 @@
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
-import { annotate, captionRect, captionText, classColor, pixelRect, strokeRect, styleFor, textColor } from './annotate';
+import { annotate, annotationLayout, captionRect, captionText, classColor, pixelRect, strokeRect, styleFor, textColor } from './annotate';
+import { overlapArea } from './place-labels';
 
 const pixel = (rgba: Uint8Array, width: number, x: number, y: number) => Array.from(rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
 
@@ -102,5 +103,29 @@ describe('annotate', () => {
     } finally {
       decoded.free();
     }
+  });
+});
+
+describe('annotationLayout', () => {
+  const det = (label: string, index: number, score: number, x1: number, y1: number, x2: number, y2: number) => ({
+    label, index, score, box: { x1, y1, x2, y2 }, box_normalized: { x1: 0, y1: 0, x2: 0, y2: 0 },
+  });
+
+  it('on a 128x128 image the legend never hides a tag (dog_segmentation.png: one box filling the photo)', () => {
+    const size = { width: 128, height: 128 };
+    const style = styleFor(size);
+    const layout = annotationLayout(size, [det('bear', 21, 0.56, 29, 9, 121, 127)], 1, style, true);
+    expect(layout.legend).toBeDefined();
+    for (const tag of layout.tags) expect(overlapArea(tag, layout.legend?.panel ?? tag)).toBe(0);
+    const inside = (r: { x: number; y: number; width: number; height: number }) => r.x >= 0 && r.y >= 0 && r.x + r.width <= 128 && r.y + r.height <= 128;
+    expect(layout.tags.every(inside)).toBe(true);
+  });
+
+  it('several detections on a small image: no tag under the legend or under another tag', () => {
+    const size = { width: 160, height: 120 };
+    const dets = [det('dog', 16, 0.9, 0, 0, 80, 60), det('cat', 15, 0.8, 80, 0, 160, 60), det('person', 0, 0.7, 0, 60, 160, 120)];
+    const layout = annotationLayout(size, dets, 1, styleFor(size), true);
+    const all = [...layout.tags, layout.legend?.panel].filter((r) => r !== undefined);
+    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) expect(overlapArea(all[i]!, all[j]!), `${i} ${j}`).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Detection } from '@cvkit/sdk/contract';
 import type { Box, Size } from '../detect/boxes';
-import { legendLayout, paintLegend } from './legend';
+import { type LegendLayout, legendLayout, paintLegend } from './legend';
 import { placeLabels } from './place-labels';
 import { renderPicture, type TextRun } from './render';
 
@@ -101,6 +101,37 @@ export interface AnnotateOptions {
   legend?: boolean | undefined;
 }
 
+/** Where everything goes on an annotated picture: box outlines, tags and the legend, in whole pixels. */
+export interface AnnotationLayout {
+  rects: Rect[];
+  texts: string[];
+  tags: Rect[];
+  legend: LegendLayout | undefined;
+}
+
+/**
+ * Lays out an annotated picture. The legend is placed first, in the corner that hides the fewest boxes, and the
+ * tags are then placed around it as around each other, so the legend never hides a tag (on a 128 px photo whose
+ * one box fills it, the tag moves to the box's free corner).
+ */
+export function annotationLayout(size: Size, detections: readonly Detection[], scale: number, style: Style, legend: boolean): AnnotationLayout {
+  const rects = detections.map((d) =>
+    pixelRect(scale === 1 ? d.box : { x1: d.box.x1 * scale, y1: d.box.y1 * scale, x2: d.box.x2 * scale, y2: d.box.y2 * scale }, size),
+  );
+  let panel: LegendLayout | undefined;
+  if (legend) {
+    const counts = new Map<number, { label: string; n: number }>();
+    for (const d of detections) counts.set(d.index, { label: d.label, n: (counts.get(d.index)?.n ?? 0) + 1 });
+    const entries = [...counts].map(([index, { label, n }]) => ({ text: `${label} (${n})`, color: classColor(index) }));
+    panel = legendLayout(entries, style.fontSize, size, rects);
+  }
+  const texts = detections.map(captionText);
+  const height = Math.round(style.fontSize * 1.3);
+  const requests = rects.map((box, i) => ({ box, height, width: Math.round(style.fontSize * (0.42 * (texts[i] as string).length + 0.5)) }));
+  const tags = placeLabels(requests, size, panel ? [panel.panel] : []);
+  return { rects, texts, tags, legend: panel };
+}
+
 /**
  * Draws the detections onto a copy of `rgba` and encodes it. Lower scores are drawn first, so the best
  * detections' boxes end up on top; tags are placed best first so that none covers another (place-labels.ts).
@@ -116,34 +147,20 @@ export function annotate(
   const scale = image.original ? image.width / image.original.width : 1;
   const style = styleFor(size);
   const pixels = new Uint8Array(image.rgba);
-  const rects = detections.map((d) =>
-    pixelRect(scale === 1 ? d.box : { x1: d.box.x1 * scale, y1: d.box.y1 * scale, x2: d.box.x2 * scale, y2: d.box.y2 * scale }, size),
-  );
+  const layout = annotationLayout(size, detections, scale, style, legend);
   for (let i = detections.length - 1; i >= 0; i--) {
-    strokeRect(pixels, size, rects[i] as Rect, classColor((detections[i] as Detection).index), style.lineWidth);
+    strokeRect(pixels, size, layout.rects[i] as Rect, classColor((detections[i] as Detection).index), style.lineWidth);
   }
-  const texts = detections.map(captionText);
-  const height = Math.round(style.fontSize * 1.3);
-  const tags = placeLabels(
-    rects.map((box, i) => ({ box, height, width: Math.round(style.fontSize * (0.42 * (texts[i] as string).length + 0.5)) })),
-    size,
-  );
   const pad = Math.round(style.fontSize * 0.25);
   const runs: TextRun[] = [];
-  tags.forEach((rect, i) => {
+  layout.tags.forEach((rect, i) => {
     const color = classColor((detections[i] as Detection).index);
     fillRect(pixels, size, rect, color);
-    runs.push({ text: texts[i] as string, x: rect.x + pad, y: rect.y, color: textColor(color) });
+    runs.push({ text: layout.texts[i] as string, x: rect.x + pad, y: rect.y, color: textColor(color) });
   });
-  if (legend) {
-    const counts = new Map<number, { label: string; n: number }>();
-    for (const d of detections) counts.set(d.index, { label: d.label, n: (counts.get(d.index)?.n ?? 0) + 1 });
-    const entries = [...counts].map(([index, { label, n }]) => ({ text: `${label} (${n})`, color: classColor(index) }));
-    const layout = legendLayout(entries, style.fontSize, size, rects);
-    if (layout) {
-      paintLegend(pixels, size, layout);
-      for (const row of layout.rows) runs.push({ text: row.text, x: row.x, y: row.y, color: [255, 255, 255] });
-    }
+  if (layout.legend) {
+    paintLegend(pixels, size, layout.legend);
+    for (const row of layout.legend.rows) runs.push({ text: row.text, x: row.x, y: row.y, color: [255, 255, 255] });
   }
   return renderPicture(pixels, size, runs, style.fontSize, type);
 }

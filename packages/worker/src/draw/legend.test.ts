@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { legendLayout, paintLegend } from './legend';
+import { legendLayout, MIN_LEGEND_SHARE, paintLegend, shareText } from './legend';
 import { overlapArea } from './place-labels';
+import { segmentLegend } from './segmentation';
 
 const image = { width: 400, height: 300 };
 const entries = [
@@ -43,5 +44,18 @@ describe('legendLayout', () => {
     expect(at(sw.x + 1, sw.y + 1)).toEqual([255, 0, 0]);
     expect(at(layout.panel.x + 1, layout.panel.y + 1)).toEqual([70, 70, 70]);
     expect(at(0, image.height - 1)).toEqual([200, 200, 200]);
+  });
+});
+
+describe('shares in legends', () => {
+  const seg = (label: string, index: number, fraction: number) => ({ label, index, pixels: 0, fraction, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, color: '#000' });
+
+  it('one rounding rule (whole percent); background and specks under MIN_LEGEND_SHARE are left out', () => {
+    expect(shareText(0.012)).toBe('1%');
+    expect(shareText(0.4449)).toBe('44%');
+    expect(MIN_LEGEND_SHARE).toBe(0.005);
+    // pets.jpg: a 74-pixel "horse" speck (0.03% of 512x430) used to be listed as "horse 1%"
+    const shown = segmentLegend([seg('background', 0, 0.55), seg('dog', 12, 0.4449), seg('cat', 8, 0.005), seg('horse', 13, 74 / (512 * 430))]);
+    expect(shown.map((e) => e.text)).toEqual(['dog 44%', 'cat 1%']);
   });
 });

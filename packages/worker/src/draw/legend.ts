@@ -26,6 +26,12 @@ export interface LegendLayout {
   rows: LegendRow[];
 }
 
+/** Classes under this share of the image (specks of a few pixels) are left out of legends, drawn or in the playground. */
+export const MIN_LEGEND_SHARE = 0.005;
+
+/** A share of the image as legends show it, the one rounding rule (pictures and playground): whole percent, 0.012 -> "1%". */
+export const shareText = (fraction: number): string => `${Math.round(fraction * 100)}%`;
+
 /** Roboto's advance is 0.40-0.41 of the font size per lower-case letter or digit (measured with photon). */
 export const textWidth = (text: string, fontSize: number) => Math.round(fontSize * 0.42 * text.length);
 

@@ -38,3 +38,12 @@ describe('placeLabels', () => {
     expect(tags).toHaveLength(2);
   });
 });
+
+describe('placeLabels around occupied space', () => {
+  it('keeps tags off a rectangle placed before them, and returns only the tags', () => {
+    const legend = { x: 0, y: 0, width: 60, height: 30 };
+    const tags = placeLabels([{ box: { x: 10, y: 5, width: 100, height: 100 }, width: 40, height: 16 }], { width: 128, height: 128 }, [legend]);
+    expect(tags).toHaveLength(1);
+    expect(overlapArea(tags[0]!, legend)).toBe(0);
+  });
+});

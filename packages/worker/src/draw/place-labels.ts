@@ -57,9 +57,12 @@ function candidates({ box, width, height }: LabelRequest, image: Size): Rect[] {
   return (fits.length > 0 ? fits : spots).map(([x, y]) => ({ x: clamp(x, 0, image.width - width), y: clamp(y, 0, image.height - height), width, height }));
 }
 
-/** One rectangle per request, in the same order; no two overlap while the image has room for them. */
-export function placeLabels(requests: readonly LabelRequest[], image: Size): Rect[] {
-  const placed: Rect[] = [];
+/**
+ * One rectangle per request, in the same order; no two overlap while the image has room for them, and none covers
+ * `occupied` (what was placed before the tags, such as a legend panel) while there is room elsewhere.
+ */
+export function placeLabels(requests: readonly LabelRequest[], image: Size, occupied: readonly Rect[] = []): Rect[] {
+  const placed: Rect[] = [...occupied];
   const free = (r: Rect) => placed.every((p) => overlapArea(p, r) === 0);
   for (const request of requests) {
     const spots = candidates(request, image);
@@ -85,5 +88,5 @@ export function placeLabels(requests: readonly LabelRequest[], image: Size): Rec
     }
     placed.push(spot);
   }
-  return placed;
+  return placed.slice(occupied.length);
 }

@@ -8,7 +8,7 @@ import { encodePng } from '../image/png';
 import type { ClassMap } from '../segment/class-map';
 import { vocColor, vocPalette } from '../segment/palette';
 import { styleFor } from './annotate';
-import { legendLayout, paintLegend } from './legend';
+import { legendLayout, MIN_LEGEND_SHARE, paintLegend, shareText } from './legend';
 import { blendOverlay, maskTransparency } from './overlay';
 import { renderPicture } from './render';
 
@@ -29,8 +29,13 @@ export function overlayPng(photo: { rgba: Uint8Array; width: number; height: num
 
 export interface OverlayOptions {
   type: 'image/png' | 'image/jpeg';
-  /** The segments to list in a legend (background is left out); undefined: no legend. */
+  /** The segments to list in a legend (background and specks under MIN_LEGEND_SHARE are left out); undefined: no legend. */
   legend?: readonly Segment[] | undefined;
+}
+
+/** The segments an overlay's legend lists: no background, no specks (MIN_LEGEND_SHARE), shares in whole percent. */
+export function segmentLegend(segments: readonly Segment[]): Array<{ segment: Segment; text: string }> {
+  return segments.filter((s) => s.index !== 0 && s.fraction >= MIN_LEGEND_SHARE).map((segment) => ({ segment, text: `${segment.label} ${shareText(segment.fraction)}` }));
 }
 
 /**
@@ -39,14 +44,14 @@ export interface OverlayOptions {
  * pixels and are scaled to the photo. Draws into `photo`, which the caller gives up.
  */
 export async function overlayPicture(photo: { rgba: Uint8Array; width: number; height: number; original?: Size }, map: ClassMap, { type, legend }: OverlayOptions): Promise<Uint8Array> {
-  const shown = (legend ?? []).filter((s) => s.index !== 0);
+  const shown = segmentLegend(legend ?? []);
   if (type === 'image/png' && shown.length === 0) return overlayPng(photo, map);
   const size = { width: photo.width, height: photo.height };
   blendOverlay(photo.rgba, map, PALETTE);
   const { fontSize } = styleFor(size);
   const scale = photo.original ? photo.width / photo.original.width : 1;
-  const avoid = shown.map(({ box }) => ({ x: Math.floor(box.x1 * scale), y: Math.floor(box.y1 * scale), width: Math.ceil((box.x2 - box.x1) * scale), height: Math.ceil((box.y2 - box.y1) * scale) }));
-  const entries = shown.map((s) => ({ text: `${s.label} ${Math.max(1, Math.round(s.fraction * 100))}%`, color: vocColor(s.index) }));
+  const avoid = shown.map(({ segment: { box } }) => ({ x: Math.floor(box.x1 * scale), y: Math.floor(box.y1 * scale), width: Math.ceil((box.x2 - box.x1) * scale), height: Math.ceil((box.y2 - box.y1) * scale) }));
+  const entries = shown.map(({ segment, text }) => ({ text, color: vocColor(segment.index) }));
   const layout = legendLayout(entries, fontSize, size, avoid);
   if (layout) paintLegend(photo.rgba, size, layout);
   const runs = (layout?.rows ?? []).map((r) => ({ text: r.text, x: r.x, y: r.y, color: [255, 255, 255] as const }));

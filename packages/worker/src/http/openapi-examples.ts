@@ -32,8 +32,9 @@ const detect = {
   task: 'detect' as const, model: detector, image: { width: 640, height: 480 },
   detections: [
     { label: 'dog', index: 16, score: 0.91, box: { x1: 12.5, y1: 40, x2: 300.2, y2: 470 }, box_normalized: { x1: 0.0195, y1: 0.0833, x2: 0.469, y2: 0.979 } },
-    { label: 'dog', index: 16, score: 0.88, box: { x1: 320, y1: 60.4, x2: 630, y2: 478 }, box_normalized: { x1: 0.5, y1: 0.126, x2: 0.984, y2: 0.996 } },
+    { label: 'dog', index: 16, score: 0.88, box: { x1: 320, y1: 60.4, x2: 630, y2: 478 }, box_normalized: { x1: 0.5, y1: 0.126, x2: 0.984, y2: 0.996 }, alternatives: [{ label: 'cat', index: 15, score: 0.31 }] },
   ],
+  counts: { dog: 2 },
   timings: { ...timings, inference_ms: 68, total_ms: 80 },
 };
 

@@ -39,7 +39,8 @@ interface Endpoint {
   query?: z.ZodObject;
   pathParams?: Array<{ name: string; description: string; example: string }>;
   /** JSON success body; `batch`: also answers `{ results }` for several images. */
-  response: { schema: z.ZodType; name: string; example: unknown; batch?: { schema: z.ZodType; name: string; example: unknown } } | { html: true };
+  /** `html`: a document (HTML, or this JSON document itself); `empty`: 204 No Content. */
+  response: { schema: z.ZodType; name: string; example: unknown; batch?: { schema: z.ZodType; name: string; example: unknown } } | { html: true } | { empty: true };
   /** Picture answers (detect, segment). */
   pictures?: string[];
   /** Takes one image (raw, JSON, multipart), and batches when `batch`. */
@@ -101,6 +102,10 @@ const endpoints: Endpoint[] = [
   {
     method: 'get', path: '/docs', id: 'docs', tag: 'service', summary: 'The API reference page, rendered from this document.', description: 'A self-contained HTML page (no external assets). Open without an API key.',
     errors: ['method_not_allowed'], open: true, response: { html: true },
+  },
+  {
+    method: 'get', path: '/favicon.ico', id: 'favicon', tag: 'service', summary: 'No icon: 204, cacheable, so that browsers stop asking.', description: 'Browsers ask for it beside every page.',
+    errors: ['method_not_allowed'], open: true, response: { empty: true },
   },
 ];
 
@@ -183,12 +188,13 @@ function requestBody(e: Endpoint): Json | undefined {
   if (!e.image || !e.options) return undefined;
   const imageString = z.string().min(1).meta({ description: 'An http(s) URL, a data: URL, or base64 of the image bytes.' });
   const images = z.array(z.string()).min(1).max(MAX_BATCH_IMAGES).meta({ description: `A batch: up to ${MAX_BATCH_IMAGES} image strings; answered as \`{"results": [...]}\` in the same order.` });
-  const json = e.image.batch ? e.options.extend({ image: imageString.optional(), images: images.optional() }) : e.options.extend({ image: imageString });
   const form = e.image.batch
     ? e.options.extend({ image: z.file().meta({ description: 'The image file; several `image` fields make a batch.' }).optional(), images: z.array(z.file()).max(MAX_BATCH_IMAGES).optional() })
     : e.options.extend({ image: z.file().meta({ description: 'The image file.' }) });
-  const jsonBody = jsonSchema(json, 'input');
-  if (e.image.batch) jsonBody.oneOf = [{ required: ['image'] }, { required: ['images'] }];
+  // A batch endpoint's JSON body is one image or a list of them: two whole object schemas, so that generators
+  // (openapi-typescript) give a union of two object types rather than `unknown`.
+  const single = jsonSchema(e.options.extend({ image: imageString }), 'input');
+  const jsonBody = e.image.batch ? { oneOf: [{ title: 'One image', ...single }, { title: 'A batch', ...jsonSchema(e.options.extend({ images }), 'input') }] } : single;
   const ex = examples.requests[e.id as keyof typeof examples.requests];
   return {
     required: true,
@@ -196,16 +202,19 @@ function requestBody(e: Endpoint): Json | undefined {
     content: {
       'application/json': { schema: jsonBody, ...(ex ? { examples: ex } : {}) },
       'multipart/form-data': { schema: jsonSchema(form, 'input') },
-      'image/*': { schema: binary },
-      'application/octet-stream': { schema: binary },
+      'image/*': { schema: { ...binary, contentMediaType: 'image/*' } },
+      'application/octet-stream': { schema: { ...binary, contentMediaType: 'application/octet-stream' } },
     },
   };
 }
 
 function operation(e: Endpoint): Json {
   const ok: Json = { description: 'OK', headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } } };
-  if ('html' in e.response) {
-    ok.content = e.id === 'docs' ? { 'text/html': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } };
+  if ('empty' in e.response) {
+    ok.description = 'No Content';
+  } else if ('html' in e.response) {
+    // The pages (/, /docs) are HTML; /openapi.json is this JSON document.
+    ok.content = e.id === 'openapi' ? { 'application/json': { schema: { type: 'object' } } } : { 'text/html': { schema: { type: 'string' } } };
   } else {
     const { name, example, batch } = e.response;
     const content: Json = {
@@ -227,14 +236,14 @@ function operation(e: Endpoint): Json {
     ...(e.open ? { security: [] } : {}),
     parameters: parameters(e),
     ...(body ? { requestBody: body } : {}),
-    responses: { '200': ok, ...errorResponses(e.errors) },
+    responses: { ['empty' in e.response ? '204' : '200']: ok, ...errorResponses(e.errors) },
   };
 }
 
 function componentSchemas(): Json {
   const out: Json = { ErrorBody: jsonSchema(ErrorBody, 'output') };
   for (const e of endpoints) {
-    if ('html' in e.response) continue;
+    if ('html' in e.response || 'empty' in e.response) continue;
     out[e.response.name] = jsonSchema(e.response.schema, 'output');
     if (e.response.batch) out[e.response.batch.name] = jsonSchema(e.response.batch.schema, 'output');
   }

@@ -4,7 +4,7 @@
  * (serve-task.ts) and /v1/analyze (analyze.ts) all call.
  */
 import type { z } from 'zod';
-import type { Task } from '@cvkit/sdk/contract';
+import { closest, type Task } from '@cvkit/sdk/contract';
 import { ApiError, clip, type ErrorIssue } from '../errors';
 import { type DecodeHints, type DecodedImage, decodeImage } from '../image/decode';
 import type { ModelSpec } from '../models/manifest';
@@ -24,8 +24,14 @@ const MAX_NAMED_KEYS = 10;
 export function parseOptions<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
+  // "did you mean `top_k`?" as the CLI says it, for names short enough to be typos of an option.
+  const known = 'shape' in schema && typeof schema.shape === 'object' && schema.shape ? Object.keys(schema.shape) : [];
+  const named = (k: string) => {
+    const near = k.length <= 64 ? closest(k, known) : undefined;
+    return near ? `${clip(k)} (did you mean \`${near}\`?)` : clip(k);
+  };
   const unknown = (keys: string[]) =>
-    `unknown option(s): ${keys.slice(0, MAX_NAMED_KEYS).map((k) => clip(k)).join(', ')}${keys.length > MAX_NAMED_KEYS ? ` and ${keys.length - MAX_NAMED_KEYS} more` : ''}`;
+    `unknown option(s): ${keys.slice(0, MAX_NAMED_KEYS).map(named).join(', ')}${keys.length > MAX_NAMED_KEYS ? ` and ${keys.length - MAX_NAMED_KEYS} more` : ''}`;
   const all = result.error.issues;
   const issues: ErrorIssue[] = all.slice(0, MAX_ISSUES).map((i) => {
     const key = i.path[0];

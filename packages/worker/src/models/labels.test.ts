@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors';
 import { canonicalClasses, labelAliases, parseLabels, resolveClasses } from './labels';
-import { findModel, labelSpec } from './manifest';
+import manifestJson from './manifest.json';
+import { findModel, labelSpec, manifest, parseManifest } from './manifest';
 
 describe('parseLabels', () => {
   it('takes the first synonym of a synset line as the name', () => {
@@ -49,5 +50,14 @@ describe('label spellings', () => {
     expect(canonicalClasses(segmenter, ['Motorbike', 'person', 'diningtable'])).toEqual(['motorcycle', 'person', 'dining table']);
     expect(canonicalClasses(segmenter, undefined)).toBeUndefined();
     expect(canonicalClasses(findModel('detect', undefined), ['motorbike'])).toEqual(['motorbike']);
+  });
+});
+
+describe('placeholder labels (ignore)', () => {
+  it("imagenet_1001's background (index 0) is never a prediction; an ignore index past count fails the manifest", () => {
+    expect(manifest.labels.imagenet_1001?.ignore).toEqual([0]);
+    const bad = structuredClone(manifestJson) as { labels: Record<string, Record<string, unknown>> };
+    (bad.labels.coco_80 as Record<string, unknown>).ignore = [80];
+    expect(() => parseManifest(bad)).toThrow(/ignore: every index is below count/);
   });
 });

@@ -136,10 +136,13 @@ const LabelSpec = z
      * COCO's "motorcycle"), so that every task presents one spelling; the file's spelling stays an accepted alias.
      */
     display: z.record(z.string(), z.string()).default({}),
+    /** Indices that are never a prediction: placeholders such as ImageNet's `background` (index 0 of 1001). */
+    ignore: z.array(z.number().int().nonnegative()).default([]),
   })
   .refine((l) => (l.names ? l.file === undefined && l.names.length === l.count : l.file !== undefined && l.sha256 !== undefined), {
     message: 'a label list is a file with its sha256, or `names` inline (as many as `count`)',
-  });
+  })
+  .refine((s) => s.ignore.every((i) => i < s.count), { message: 'ignore: every index is below count' });
 export type LabelSpec = z.infer<typeof LabelSpec>;
 
 /** What is wrong with one artifact of `model`, if anything (beyond its JSON shape). */

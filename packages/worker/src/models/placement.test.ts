@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findModel, manifest, parseManifest } from './manifest';
-import { gpuModels, oipArtifactOf, placementOf, remoteArtifact } from './placement';
+import { modelInfo } from '../providers/pipeline';
+import { gpuModelBytes, gpuModels, oipArtifactOf, placementOf, remoteArtifact } from './placement';
 
 describe('placement in the manifest', () => {
   it('the small defaults prefer the edge, heavier models the GPU; YOLOX stays on the edge', () => {
@@ -54,5 +55,18 @@ describe('placement in the manifest', () => {
     fails([model({ id: 'big', where: 'gpu', prefer: 'gpu', artifacts: [remote], substitute: 'segmenter' })], /substitute 'segmenter' is not a classify model/);
     const ok = model({ id: 'big', where: 'gpu', prefer: 'gpu', artifacts: [remote], substitute: 'mobilenet_v1_0.25_128_quant', default: false });
     expect(parseManifest({ ...base, models: [model({}), ok] }).models[1]).toMatchObject({ where: 'gpu', substitute: 'mobilenet_v1_0.25_128_quant' });
+  });
+});
+
+describe('the GPU model size', () => {
+  it("GPU-tier answers report the bytes of the graph served (the ort-web file it is made from), never 0", () => {
+    for (const model of manifest.models) {
+      const remote = remoteArtifact(model);
+      if (!remote) continue;
+      const onnx = model.artifacts.find((a) => a.runtime === 'ort-web');
+      expect(gpuModelBytes(model), model.id).toBe(remote.source ? model.artifacts.find((a) => a.file === remote.source)?.bytes : onnx?.bytes);
+      expect(modelInfo(model, remote, 'gpu').bytes, model.id).toBeGreaterThan(0);
+    }
+    expect(gpuModelBytes(findModel('classify', 'mobilenet_v2_1.0_224_quant'))).toBe(3571773);
   });
 });

@@ -51,13 +51,28 @@ export interface GpuModel {
   appendArgmax?: { logits: string; axis: number };
 }
 
+/** The pack file a model's GPU graph is generated from: its oip-v2 artifact's `source`, else its ort-web file. */
+function gpuSource(model: ModelSpec, remote: ArtifactSpec): string | undefined {
+  return remote.source ?? model.artifacts.find((a) => a.runtime === 'ort-web')?.file;
+}
+
+/**
+ * The size of the model the GPU tier serves, as far as the manifest knows it: the bytes of the pack file its graph
+ * is generated from (`npm run gpu:repo` serves that file, or it with one ArgMax node appended).
+ */
+export function gpuModelBytes(model: ModelSpec): number | undefined {
+  const remote = remoteArtifact(model);
+  const source = remote && gpuSource(model, remote);
+  return model.artifacts.find((a) => a.file !== undefined && a.file === source)?.bytes;
+}
+
 /** Every model the GPU tier serves. */
 export function gpuModels(): GpuModel[] {
   return manifest.models.flatMap((model): GpuModel[] => {
     const remote = remoteArtifact(model);
     if (!remote) return [];
     const edgeOnnx = model.artifacts.find((a) => a.runtime === 'ort-web');
-    const source = remote.source ?? edgeOnnx?.file;
+    const source = gpuSource(model, remote);
     if (!source) throw new Error(`${model.id}: its oip-v2 artifact names no source file and the model has no ort-web artifact`);
     const artifact = oipArtifactOf(remote);
     const sourceOutput = edgeOnnx?.output;

@@ -31,3 +31,12 @@ describe('GET /', () => {
     expect(() => new Function(script)).not.toThrow();
   });
 });
+
+describe('GET /favicon.ico', () => {
+  it('answers 204 (no icon), cacheable, instead of a 404', async () => {
+    const res = await app.request('/favicon.ico');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    expect(await res.text()).toBe('');
+  });
+});

@@ -3,6 +3,8 @@
  * the worker that served it (relative URLs), so the page works offline and behind any host name.
  * Written without template literals so that it can live in this TS string.
  */
+import { MIN_LEGEND_SHARE } from '../draw/legend';
+
 export const script = String.raw`
 'use strict';
 const $ = (id) => document.getElementById(id);
@@ -24,6 +26,8 @@ const task = () => form.elements.task.value;
 const apiKey = () => $('key').value.trim();
 const imageUrl = () => $('url').value.trim();
 const pct = (x) => (x * 100).toFixed(1) + '%';
+// Shares of the image: the pictures' rule (draw/legend.ts), specks left out.
+const share = (x) => Math.round(x * 100) + '%';
 const ms = (x) => (Math.round(x * 10) / 10) + ' ms';
 
 function headers(extra) {
@@ -200,8 +204,8 @@ async function render(result, roundTrip, url) {
     if (!result.detections.length) side.append(el('p', { class: 'meta', text: 'Nothing above the threshold: try a lower one.' }));
   } else {
     await drawMask(ctx, result, W, H);
-    side.append(el('ul', { class: 'legend', 'data-testid': 'legend' }, result.segments.map((s) =>
-      el('li', {}, [el('span', { class: 'swatch', style: 'background:' + (s.index === 0 ? 'transparent' : s.color) }), el('span', { text: s.label }), el('span', { class: 'num', text: pct(s.fraction) })]))));
+    side.append(el('ul', { class: 'legend', 'data-testid': 'legend' }, result.segments.filter((s) => s.fraction >= ${MIN_LEGEND_SHARE}).map((s) =>
+      el('li', {}, [el('span', { class: 'swatch', style: 'background:' + (s.index === 0 ? 'transparent' : s.color) }), el('span', { text: s.label }), el('span', { class: 'num', text: share(s.fraction) })]))));
   }
   const t = result.timings;
   $('timings').replaceChildren(...[['decode', t.decode_ms], ['preprocess', t.preprocess_ms], ['inference', t.inference_ms], ['postprocess', t.postprocess_ms], ['encode', t.encode_ms], ['server total', t.total_ms], ['round trip', roundTrip]]

@@ -10,6 +10,7 @@ import type { ModelInfo, Task, Tier } from '@cvkit/sdk/contract';
 import { ApiError } from '../errors';
 import { type Labels, loadLabels } from '../models/labels';
 import { type ArtifactSpec, findModel, type ModelSpec, labelSpec, manifest } from '../models/manifest';
+import { gpuModelBytes } from '../models/placement';
 import type { PipelineContext } from '../pipeline/types';
 import { createResidentModels, type ResidentModels } from '../runtimes/budget';
 import type { Runtime } from '../runtimes/types';
@@ -54,7 +55,8 @@ export function modelInfo(model: ModelSpec, artifact: ArtifactSpec, tier: Tier):
     labels: labelSpec(model).count,
     license: model.license,
     accuracy: model.accuracy,
-    bytes: artifact.bytes ?? 0,
+    // A remote artifact has no file here: report the size of the graph the GPU tier serves (0 only if unknown).
+    bytes: artifact.bytes ?? (artifact.runtime === 'oip-v2' ? gpuModelBytes(model) : undefined) ?? 0,
     source: model.source,
   };
 }

@@ -325,8 +325,11 @@ export function decodeInferResponse(body: Uint8Array, headerLength: string | nul
 export interface InferRequest {
   id?: string;
   inputs: WireTensors;
-  /** Requested outputs and whether each is wanted as binary; empty: all outputs, in `binaryOutput` form. */
-  outputs: { name: string; binary: boolean }[];
+  /**
+   * Requested outputs and whether each is wanted as binary; empty: all outputs, in `binaryOutput` form. A positive
+   * integer `classification` parameter asks for that output's top classes (Triton's classification extension).
+   */
+  outputs: { name: string; binary: boolean; classification?: number }[];
   /** The request-level `binary_data_output` parameter. */
   binaryOutput: boolean;
 }
@@ -337,7 +340,9 @@ export function decodeInferRequest(body: Uint8Array, headerLength: string | null
   const binaryOutput = parsed.parameters?.binary_data_output === true;
   const outputs = (parsed.outputs ?? []).map((o) => {
     const flag = o.parameters?.binary_data;
-    return { name: o.name, binary: typeof flag === 'boolean' ? flag : binaryOutput };
+    const k = o.parameters?.classification;
+    if (k !== undefined && !(typeof k === 'number' && Number.isInteger(k) && k > 0)) throw new OipFormatError(`output '${o.name}': classification must be a positive integer`);
+    return { name: o.name, binary: typeof flag === 'boolean' ? flag : binaryOutput, ...(k === undefined ? {} : { classification: k }) };
   });
   const names = new Set<string>();
   for (const input of parsed.inputs) {

@@ -181,6 +181,15 @@ describe('faults map to the contract codes', () => {
     expect(error.retryAfter).toBeGreaterThan(0);
   });
 
+  it("a transport error that ends its own sentence is quoted without a second full stop (workerd's wording)", async () => {
+    const lost: typeof fetch = async () => {
+      throw new Error('Network connection lost.');
+    };
+    const runtime = createOipRuntime({ baseUrl: server.url, fetch: lost });
+    const error = await failureOf(runtime.load({ artifact: doubleArtifact }).then((m) => m.run(x())));
+    expect(error.message).toBe(`Could not reach the GPU tier at ${server.url}: Network connection lost.`);
+  });
+
   it('nothing listening: upstream_unavailable', async () => {
     const error = await failureOf((await createOipRuntime({ baseUrl: 'http://127.0.0.1:1' }).load({ artifact: doubleArtifact })).run(x()));
     expect([error.status, error.kind]).toEqual([503, 'connection']);

@@ -269,7 +269,8 @@ function reasonOf(signal: AbortSignal): unknown {
 function describe(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  // Without its final full stop: callers end their sentence themselves (workerd says "Network connection lost.").
+  const message = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
   return (code ? `${message} (${code})` : message).slice(0, 160);
 }
 
