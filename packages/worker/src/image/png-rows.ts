@@ -133,7 +133,7 @@ export function decodePngRows(bytes: Uint8Array, onRow: (y: number, rgba: Uint8A
   const stride = Math.ceil((width * bitsPerPixel) / 8);
   const bpp = Math.max(1, bitsPerPixel >> 3);
   const expected = (stride + 1) * height;
-  let palette = new Uint8Array(0);
+  let palette: Uint8Array = new Uint8Array(0);
   let alpha: Uint8Array | undefined;
 
   let line = new Uint8Array(stride + 1);

@@ -106,7 +106,7 @@ function channelTables(spec: InputSpec, dtype: TensorInput['dtype']): Float32Arr
 export function imageToTensor(
   image: { rgba: Uint8Array; width: number; height: number },
   spec: InputSpec,
-  input: Layout,
+  input: Layout & Partial<TensorInput>,
   _resize?: (rgba: Uint8Array, w: number, h: number, toW: number, toH: number) => Uint8Array,
 ): { tensor: Tensor; placement: Placement } {
   const placement = placeInput(image.width, image.height, spec);
