@@ -74,6 +74,12 @@ describe('createResultCache', () => {
     await createResultCache({ store }).answer(parts, async () => picture);
     expect(await createResultCache({ store }).answer(parts, async () => ({ json: {} }))).toEqual({ answer: picture, status: 'hit' });
   });
+  it('keeps no fallback answer (the other tier answered)', async () => {
+    const cache = createResultCache();
+    const degraded: TaskAnswer = { json: { fallback: { from: 'gpu', reason: 'down' } } };
+    expect((await cache.answer(parts, async () => degraded)).status).toBe('miss');
+    expect(cache.lru.size).toBe(0);
+  });
   it('stores no failure, and a failing store is a miss, never an error', async () => {
     const cache = createResultCache({ store: { match: () => Promise.reject(new Error('down')), put: () => Promise.reject(new Error('down')) } });
     await expect(cache.answer(parts, () => Promise.reject(new Error('model failed')))).rejects.toThrow('model failed');

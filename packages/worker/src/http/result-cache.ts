@@ -99,6 +99,15 @@ export function createAnswerLru(maxBytes: number) {
   };
 }
 
+/**
+ * A degraded answer (the other tier's, after a fallback) is not kept: it would stand for a day in place of the
+ * answer the caller asked for.
+ */
+export function cacheable(answer: TaskAnswer): boolean {
+  const headers = Object.keys((answer.picture ? answer.picture.headers : answer.headers) ?? {});
+  return !headers.some((h) => h.toLowerCase().includes('fallback')) && !(answer.json && 'fallback' in answer.json);
+}
+
 /** An answer as a Cache API response: the body, and the headers and picture type in headers of our own. */
 function toResponse(answer: TaskAnswer): Response {
   const headers = new Headers({ 'cache-control': `max-age=${RESULT_CACHE_TTL_S}` });
@@ -145,6 +154,7 @@ export function createResultCache({ maxBytes = RESULT_CACHE_BYTES, store }: Resu
         return { answer: far, status: 'hit' };
       }
       const answer = await compute();
+      if (!cacheable(answer)) return { answer, status: 'miss' };
       lru.set(key, answer);
       if (store) {
         const put = store.put(key, toResponse(answer)).catch(() => {});
@@ -173,11 +183,12 @@ export function cacheMode(c: Context, options: { cache?: boolean | undefined }) 
 }
 
 /**
- * One image's answer through the isolate's result cache, its status in `cvkit-cache`. What serve-task.ts wraps
- * around a handler's run, for single images and batch items alike.
+ * One image's answer through the result cache of the app serving it (`owner`: its provider, so that two apps in
+ * one process, as Node tests make them, never share answers), its status for `cvkit-cache`. What serve-task.ts
+ * wraps around a handler's run, for single images and batch items alike.
  */
-export const cachedAnswer = (c: Context, parts: ResultKeyParts & { options: { cache?: boolean | undefined } }, compute: () => Promise<TaskAnswer>) =>
-  resultCache().answer(parts, compute, cacheMode(c, parts.options));
+export const cachedAnswer = (c: Context, owner: object, parts: ResultKeyParts & { options: { cache?: boolean | undefined } }, compute: () => Promise<TaskAnswer>) =>
+  resultCacheOf(owner).answer(parts, compute, cacheMode(c, parts.options));
 
 /** The platform's cache where there is one (`caches.default` in workerd), else undefined. */
 export function platformStore(): ResponseStore | undefined {
@@ -185,6 +196,10 @@ export function platformStore(): ResponseStore | undefined {
   return storage?.default;
 }
 
-/** The isolate's result cache, made on first use (the Cache API exists only inside a request's reach in workerd). */
-let shared: ReturnType<typeof createResultCache> | undefined;
-export const resultCache = () => (shared ??= createResultCache({ store: platformStore() }));
+/** One cache per app (keyed by an object the app owns), made on first use: `caches` exists only within a request in workerd. */
+const caches = new WeakMap<object, ReturnType<typeof createResultCache>>();
+function resultCacheOf(owner: object) {
+  let cache = caches.get(owner);
+  if (!cache) caches.set(owner, (cache = createResultCache({ store: platformStore() })));
+  return cache;
+}

@@ -44,7 +44,7 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
     c.header('vary', 'accept');
     const image = imageSource(await (items[0] as (typeof items)[number]).load());
     const key = { bytes: image.bytes, task: handler.task, model: model.id, options, picture };
-    const cached = await cachedAnswer(c, key, () => handler.run({ provider, image, options, model, timer, signal, picture }));
+    const cached = await cachedAnswer(c, deps.provider, key, () => handler.run({ provider, image, options, model, timer, signal, picture }));
     c.header('cvkit-cache', cached.status);
     return answer(c, cached.answer);
   }
@@ -61,7 +61,7 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
     try {
       const image = imageSource(await item.load());
       const key = { bytes: image.bytes, task: handler.task, model: model.id, options, picture: undefined };
-      const cached = await cachedAnswer(c, key, () => handler.run({ provider, image, options, model, timer: createTimer(), signal, picture: undefined }));
+      const cached = await cachedAnswer(c, deps.provider, key, () => handler.run({ provider, image, options, model, timer: createTimer(), signal, picture: undefined }));
       statuses.add(cached.status);
       results.push(cached.answer.json ?? {});
     } catch (err) {
