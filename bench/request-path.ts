@@ -24,14 +24,14 @@ type Image = { type: string; bytes: Uint8Array<ArrayBuffer> };
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
-/** Median ms of `fn` over `n` runs after two warm-ups. */
-function timeIt(stats: Out['stats'], n: number, fn: () => unknown): number {
-  fn();
-  fn();
+/** Median ms of `fn` (awaited) over `n` runs after two warm-ups. */
+async function timeIt(stats: Out['stats'], n: number, fn: () => unknown): Promise<number> {
+  await fn();
+  await fn();
   const xs: number[] = [];
   for (let i = 0; i < n; i++) {
     const s = performance.now();
-    fn();
+    await fn();
     xs.push(performance.now() - s);
   }
   return stats(xs).median;
@@ -81,21 +81,21 @@ export async function requestPathSection(server: WorkerServer, out: Out, { quick
     if (!model || !artifact) continue;
     const spec = model.input;
     const image = await decodeImage(jpeg.bytes, { minWidth: spec.width, minHeight: spec.height });
-    const before = timeIt(stats, n, () => {
+    const before = await timeIt(stats, n, () => {
       const placement = placeInput(image.width, image.height, spec);
       toTensor(resizeRGBA(image.rgba, image.width, image.height, placement.width, placement.height), placement, spec, artifact.input);
     });
-    const after = timeIt(stats, n, () => imageToTensor(image, spec, artifact.input));
+    const after = await timeIt(stats, n, () => imageToTensor(image, spec, artifact.input));
     const goal = task === 'segment' ? '<= 4' : '';
     rows.push([`preprocess ${task} (${model.id}, ${image.width}x${image.height} -> ${spec.width}x${spec.height} ${artifact.input.dtype} ${artifact.input.layout})`, f1(before), f1(after), goal]);
   }
   const png451 = await photonResizePng(catPng, 451, 300);
-  rows.push(['PNG 451x300 decode to RGBA', f1(timeIt(stats, n, () => decodePngRGBA(png451))), f1(timeIt(stats, n, () => decodeImage(png451))), '<= 8 (workerd)']);
+  rows.push(['PNG 451x300 decode to RGBA', f1(await timeIt(stats, n, () => decodePngRGBA(png451))), f1(await timeIt(stats, n, () => decodeImage(png451))), '<= 8 (workerd)']);
   const png4k = await photonResizePng(catPng, 3840, 2160);
   rows.push([
     'PNG 3840x2160 decode for a 224 model',
     'refused (422, 2.1 MP limit)',
-    f1(timeIt(stats, quick ? 1 : 5, () => decodeImage(png4k, { minWidth: 224, minHeight: 224 }))),
+    f1(await timeIt(stats, quick ? 1 : 5, () => decodeImage(png4k, { minWidth: 224, minHeight: 224 }))),
     'answered, >= 8.3 MP',
   ]);
   say(`Node ${process.version}, in process (decoded JPEG ${decodedJpeg.width}x${decodedJpeg.height}); before = photon resize + pack / fast-png, after = fused / row decoder:`);

@@ -110,11 +110,11 @@ function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: n
  * A non-interlaced PNG row by row, shrunk by a whole factor to no less than `hints` and within MAX_DECODED_PIXELS
  * while it decodes; undefined for an interlaced one.
  */
-function decodePngShrunk(bytes: Uint8Array, header: ImageHeader, hints: DecodeHints | undefined): Pixels | undefined {
+async function decodePngShrunk(bytes: Uint8Array, header: ImageHeader, hints: DecodeHints | undefined): Promise<Pixels | undefined> {
   const { width, height } = header;
   const factor = chooseShrinkFactor(width, height, hints?.minWidth ?? width, hints?.minHeight ?? height, MAX_DECODED_PIXELS);
   const shrinker = createShrinker(width, height, factor);
-  const info = decodePngRows(bytes, (_y, row) => shrinker.push(row));
+  const info = await decodePngRows(bytes, (_y, row) => shrinker.push(row));
   if (info === 'interlaced') return undefined;
   if (info.width !== width || info.height !== height) throw new Error('PNG size changed');
   return shrinker.result();
@@ -126,7 +126,7 @@ async function decodeWhole(bytes: Uint8Array, header: ImageHeader, hints: Decode
   let pixels: Pixels | undefined;
   if (header.format === 'png') {
     try {
-      pixels = decodePngShrunk(bytes, header, hints);
+      pixels = await decodePngShrunk(bytes, header, hints);
     } catch {
       throw corrupt();
     }
