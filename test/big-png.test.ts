@@ -51,7 +51,7 @@ describe('a 3840x2160 PNG', () => {
     expect(a.detections[0]?.label).toBe(b.detections[0]?.label);
     // boxes scale by 4 (3840 / 960): the best box of each agrees within a few percent of the image
     const [da, db] = [a.detections[0], b.detections[0]];
-    expect(Math.abs((da?.box.xmin ?? 0) - (db?.box.xmin ?? 0) * 4)).toBeLessThan(3840 * 0.03);
-    expect(Math.abs((da?.box.ymax ?? 0) - (db?.box.ymax ?? 0) * 4)).toBeLessThan(2160 * 0.03);
+    expect(Math.abs((da?.box.x1 ?? 0) - (db?.box.x1 ?? 0) * 4)).toBeLessThan(3840 * 0.03);
+    expect(Math.abs((da?.box.y2 ?? 0) - (db?.box.y2 ?? 0) * 4)).toBeLessThan(2160 * 0.03);
   });
 });

@@ -185,7 +185,7 @@ export async function decodePngRows(bytes: Uint8Array, onRow: (y: number, rgba: 
   // `expected` stops everything before the next step is written.
   const feeding = (async () => {
     for (const piece of idat) {
-      for (let at = 0; at < piece.length; at += INFLATE_STEP_BYTES) await writer.write(piece.subarray(at, at + INFLATE_STEP_BYTES));
+      for (let at = 0; at < piece.length; at += INFLATE_STEP_BYTES) await writer.write(piece.subarray(at, at + INFLATE_STEP_BYTES) as Uint8Array<ArrayBuffer>);
     }
     await writer.close();
   })();
