@@ -2,7 +2,8 @@
  * Decoding: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first (formats.ts), so
  * the decoders only see complete files of a supported format within the memory budget. JPEGs, most of what people
  * send, are decoded by libjpeg-turbo at the smallest DCT scale that still covers what the caller needs
- * (jpeg-turbo.ts); PNG, GIF and BMP in JS (js-decoders.ts); WebP by libwebp (webp.ts); CMYK JPEGs by photon.
+ * (jpeg-turbo.ts); PNGs row by row, shrunk as they decode (png-rows.ts, shrink-rows.ts); interlaced PNG, GIF and BMP
+ * in JS (js-decoders.ts); WebP by libwebp (webp.ts); CMYK JPEGs by photon.
  */
 import { PhotonImage, SamplingFilter, resize } from '@cf-wasm/photon';
 import { ApiError } from '../errors';
