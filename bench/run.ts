@@ -13,6 +13,7 @@
  *  7. a peer: the same classifier and photo through Transformers.js in Node, end to end
  *  8. before/after the optimisations: scaled JPEG decoding, the int8 default classifier, the engine's memory budget
  *  9. the GPU tier: edge vs the OIP v2 runtime to the reference server, bytes on the wire, codec time (gpu-tier.ts)
+ * 10. the request around inference: fused preprocess, PNG decode, big PNGs, result-cache hits (request-path.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,12 +28,15 @@ import { manifest } from '../packages/worker/src/models/manifest';
 import { startWorker, type WorkerServer, repoRoot } from '../test/support/worker-server';
 import { runPeer } from './peer';
 import { gpuTierSection } from './gpu-tier';
+import { requestPathSection } from './request-path';
 import { endToEnd, runtimeSizes, runtimesSection } from './runtimes';
 import { soak } from './soak';
 
 const quick = process.argv.includes('--quick');
 /** `npm run bench -- --peer`: section 7 alone (printed, nothing written), to re-measure cvkit against the peer. */
 const peerOnly = process.argv.includes('--peer');
+/** `npm run bench -- --request-path`: section 10 alone (printed, nothing written). */
+const requestPathOnly = process.argv.includes('--request-path');
 const modelDir = resolve(repoRoot, 'models');
 const fixtures = process.env.CVKIT_FIXTURES ?? resolve(repoRoot, '../shared/fixtures/images');
 const ROUNDS = quick ? 1 : 5;
@@ -306,6 +310,16 @@ async function beforeAfter(jpegPath: string) {
   table(['what', 'before', 'after', ''], rows);
 }
 
+async function requestPath(server?: WorkerServer) {
+  const own = server ?? (await startWorker());
+  try {
+    const [jpeg, png] = requestImages();
+    await requestPathSection(own, { say, table, stats, json }, { quick, jpeg: jpeg!, catPng: png!.bytes });
+  } finally {
+    if (!server) await own.stop();
+  }
+}
+
 async function main() {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   say(`# cvkit benchmark ${quick ? '(quick mode: too few runs to trust)' : ''}`);
@@ -313,6 +327,7 @@ async function main() {
   say(`${new Date().toISOString().slice(0, 10)} · ${cpu} · ${cpus().length} cores · Node ${process.version} · ${quick ? 'quick' : `${ROUNDS} rounds x ${RUNS_PER_ROUND} runs`}`);
   say();
   if (peerOnly) return peer();
+  if (requestPathOnly) return requestPath();
   const bench = await startWorker({ config: 'bench/wrangler.toml' });
   try {
     await runtimesSection(bench, { say, table, stats, json }, { quick, rounds: ROUNDS, runs: RUNS_PER_ROUND, modelDir });
@@ -324,6 +339,7 @@ async function main() {
   try {
     await breakdown(server);
     await load(server);
+    await requestPath(server);
   } finally {
     await server.stop();
   }

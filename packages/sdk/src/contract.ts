@@ -39,18 +39,21 @@ export type Fallback = z.infer<typeof Fallback>;
 const numberish = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
 const integerIn = (min: number, max: number) => numberish.pipe(z.number().int().min(min).max(max));
 
+/** Booleans that may arrive as strings: true/false/1/0. */
+export const booleanish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
 /** Options shared by every task. */
 const CommonOptions = z.strictObject({
   /** Model id from `GET /v1/models`; the task's default model when absent. */
   model: z.string().min(1).max(128).optional().meta({ description: "Model id from `GET /v1/models`; the task's default model when absent." }),
   /** `edge`, `gpu` or `auto` (default): see the README's GPU tier section. */
   tier: TierOption.default('auto').meta({ description: 'Where to run: `edge` (in the worker), `gpu` (the remote GPU tier, never falls back) or `auto` (default: the model\'s preferred tier, falling back to the other).' }),
+  /** `false`: compute the answer afresh and keep it out of the result cache (README: Result cache). */
+  cache: booleanish.default(true).meta({ description: 'Answer from the result cache when the same image, model and options were answered before (`cvkit-cache: hit`); `false` computes afresh and stores nothing. `Cache-Control: no-cache` does the same.' }),
 });
 
 /** Numbers that may arrive as strings (query string, multipart fields). */
 export const numberIn = (min: number, max: number) => numberish.pipe(z.number().min(min).max(max));
-/** Booleans that may arrive as strings: true/false/1/0. */
-export const booleanish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 export { integerIn };
 
 export const ClassifyOptions = CommonOptions.extend({

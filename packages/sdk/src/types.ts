@@ -81,6 +81,8 @@ export interface CommonOptions {
   model?: string;
   /** `edge`, `gpu` or `auto` (default): where to run; `auto` may fall back (see `fallback` in the response). */
   tier?: TierOption;
+  /** `false`: compute afresh, bypassing the server's result cache (default true; see `cvkit-cache`). */
+  cache?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

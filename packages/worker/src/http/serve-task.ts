@@ -10,6 +10,7 @@ import type { TieredProvider } from '../providers/tiered';
 import { createTimer } from '../timings';
 import type { AppEnv } from './deps';
 import { readImages } from './images';
+import { cachedAnswer } from './result-cache';
 import { type TaskAnswer, type TaskHandler, imageSource, parseOptions } from './task';
 
 export interface ServeDeps {
@@ -42,7 +43,10 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
     // The answer's type may depend on Accept: caches must keep JSON and pictures apart.
     c.header('vary', 'accept');
     const image = imageSource(await (items[0] as (typeof items)[number]).load());
-    return answer(c, await handler.run({ provider, image, options, model, timer, signal, picture }));
+    const key = { bytes: image.bytes, task: handler.task, model: model.id, options, picture };
+    const cached = await cachedAnswer(c, deps.provider, key, () => handler.run({ provider, image, options, model, timer, signal, picture }));
+    c.header('cvkit-cache', cached.status);
+    return answer(c, cached.answer);
   }
 
   if (handler.picture(options, undefined)) {
@@ -51,15 +55,20 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
   }
   const requestId = c.get('requestId') as string;
   const results: object[] = [];
+  const statuses = new Set<string>();
   for (const item of items) {
     if (signal.aborted) throw new ApiError('invalid_request', 'The client went away.');
     try {
       const image = imageSource(await item.load());
-      const result = await handler.run({ provider, image, options, model, timer: createTimer(), signal, picture: undefined });
-      results.push(result.json ?? {});
+      const key = { bytes: image.bytes, task: handler.task, model: model.id, options, picture: undefined };
+      const cached = await cachedAnswer(c, deps.provider, key, () => handler.run({ provider, image, options, model, timer: createTimer(), signal, picture: undefined }));
+      statuses.add(cached.status);
+      results.push(cached.answer.json ?? {});
     } catch (err) {
       results.push(errorBody(err, requestId));
     }
   }
+  // A batch is a hit when every item was; `miss` when any was computed.
+  c.header('cvkit-cache', statuses.size === 1 ? [...statuses][0] : 'miss');
   return c.json({ results });
 }

@@ -2,22 +2,33 @@
  * Decoding: bytes -> upright RGBA pixels. Formats are checked and sized from their headers first (formats.ts), so
  * the decoders only see complete files of a supported format within the memory budget. JPEGs, most of what people
  * send, are decoded by libjpeg-turbo at the smallest DCT scale that still covers what the caller needs
- * (jpeg-turbo.ts); PNG, GIF and BMP in JS (js-decoders.ts); WebP by libwebp (webp.ts); CMYK JPEGs by photon.
+ * (jpeg-turbo.ts); PNGs row by row, shrunk as they decode (png-rows.ts, shrink-rows.ts); interlaced PNG, GIF and BMP
+ * in JS (js-decoders.ts); WebP by libwebp (webp.ts); CMYK JPEGs by photon.
  */
 import { PhotonImage, SamplingFilter, resize } from '@cf-wasm/photon';
 import { ApiError } from '../errors';
 import { type ImageFormat, type ImageHeader, readHeader } from './formats';
 import { chooseEighths, createJpegDecoder, type JpegDecoder, scaledSize } from './jpeg-turbo';
 import { decodeBmpRGBA, decodeGifRGBA, decodePngRGBA, type Pixels } from './js-decoders';
+import { decodePngRows } from './png-rows';
+import { chooseShrinkFactor, createShrinker } from './shrink-rows';
 import { createWebpDecoder, type WebpDecoder } from './webp';
 import { applyOrientation, readJpegOrientation, swapsAxes } from './orientation';
 
 /**
  * Most pixels held decoded at once (about 2.1 megapixels: 1920x1080 fits). photon's wasm memory grows to its peak
  * (~13 bytes a pixel) and never shrinks, and the isolate's 128 MB also holds up to ~94 MiB of ORT. Larger JPEGs
- * are decoded at a reduced scale; larger images of other formats are refused.
+ * are decoded at a reduced scale, larger PNGs shrunk while their rows are decoded; larger images of other formats
+ * are refused.
  */
 export const MAX_DECODED_PIXELS = 2_100_000;
+/**
+ * Largest non-interlaced PNG (4096x4096; a 4K screenshot is 8.3 MP). Its rows are decoded one at a time and shrunk
+ * on the fly (png-rows.ts, shrink-rows.ts): memory is two scanlines and the shrunk frame, whatever the size, so
+ * this bounds the work (about 0.1 s a megapixel on the bench machine), not memory. Interlaced PNGs are decoded
+ * whole and stop at MAX_DECODED_PIXELS.
+ */
+export const MAX_PNG_PIXELS = 16_777_216;
 /** Largest baseline JPEG accepted (decoded at reduced scale; segmentation still returns a map this large). */
 export const MAX_JPEG_PIXELS = 24_000_000;
 /** Largest progressive JPEG: libjpeg holds all its DCT coefficients (about 3 bytes a pixel) while decoding. */
@@ -68,7 +79,8 @@ function checkHeader(bytes: Uint8Array): ImageHeader {
       : new ApiError('invalid_image', `Cannot decode the image: ${header.detail}.`);
   }
   const pixels = header.width * header.height;
-  const limit = header.format !== 'jpeg' || !jpegDecoder ? MAX_DECODED_PIXELS : header.progressive ? MAX_PROGRESSIVE_JPEG_PIXELS : MAX_JPEG_PIXELS;
+  const limit =
+    header.format === 'png' ? MAX_PNG_PIXELS : header.format !== 'jpeg' || !jpegDecoder ? MAX_DECODED_PIXELS : header.progressive ? MAX_PROGRESSIVE_JPEG_PIXELS : MAX_JPEG_PIXELS;
   if (pixels > limit) throw tooLarge(header, limit);
   if (header.progressive && jpegDecoder && (header.coefficientBytes ?? 0) > MAX_PROGRESSIVE_COEFFICIENT_BYTES) {
     const mib = (n: number) => Math.ceil(n / 1048576);
@@ -95,12 +107,34 @@ function decodeJpegScaled(bytes: Uint8Array, header: ImageHeader, orientation: n
   return decoded === 'cmyk' ? undefined : decoded;
 }
 
-/** Everything but scaled JPEG: PNG, GIF and BMP in JS (js-decoders.ts), WebP with libwebp; CMYK JPEG with photon. */
-async function decodeWhole(bytes: Uint8Array, header: ImageHeader): Promise<Pixels> {
-  if (header.width * header.height > MAX_DECODED_PIXELS) throw tooLarge(header, MAX_DECODED_PIXELS);
+/**
+ * A non-interlaced PNG row by row, shrunk by a whole factor to no less than `hints` and within MAX_DECODED_PIXELS
+ * while it decodes; undefined for an interlaced one.
+ */
+async function decodePngShrunk(bytes: Uint8Array, header: ImageHeader, hints: DecodeHints | undefined): Promise<Pixels | undefined> {
+  const { width, height } = header;
+  const factor = chooseShrinkFactor(width, height, hints?.minWidth ?? width, hints?.minHeight ?? height, MAX_DECODED_PIXELS);
+  const shrinker = createShrinker(width, height, factor);
+  const info = await decodePngRows(bytes, (_y, row) => shrinker.push(row));
+  if (info === 'interlaced') return undefined;
+  if (info.width !== width || info.height !== height) throw new Error('PNG size changed');
+  return shrinker.result();
+}
+
+/** Everything but scaled JPEG: PNG, GIF and BMP in JS (png-rows.ts, js-decoders.ts), WebP with libwebp; CMYK JPEG with photon. */
+async function decodeWhole(bytes: Uint8Array, header: ImageHeader, hints: DecodeHints | undefined): Promise<Pixels> {
   const corrupt = () => new ApiError('invalid_image', `Cannot decode the ${header.format.toUpperCase()} image: the file is corrupt.`);
+  let pixels: Pixels | undefined;
+  if (header.format === 'png') {
+    try {
+      pixels = await decodePngShrunk(bytes, header, hints);
+    } catch {
+      throw corrupt();
+    }
+    if (pixels) return pixels;
+  }
+  if (header.width * header.height > MAX_DECODED_PIXELS) throw tooLarge(header, MAX_DECODED_PIXELS);
   if (header.format === 'jpeg' || (header.format === 'webp' && !webpDecoder)) return decodeWithPhoton(bytes, corrupt);
-  let pixels: Pixels;
   try {
     if (header.format === 'png') pixels = decodePngRGBA(bytes);
     else if (header.format === 'gif') pixels = decodeGifRGBA(bytes);
@@ -133,7 +167,7 @@ function decodeWithPhoton(bytes: Uint8Array, corrupt: () => ApiError): Pixels {
 export async function decodeImage(bytes: Uint8Array, hints?: DecodeHints): Promise<DecodedImage> {
   const header = checkHeader(bytes);
   const orientation = header.format === 'jpeg' ? readJpegOrientation(bytes) : 1;
-  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || (await decodeWhole(bytes, header));
+  const stored = (header.format === 'jpeg' && decodeJpegScaled(bytes, header, orientation, hints)) || (await decodeWhole(bytes, header, hints));
   const upright = applyOrientation(stored.rgba, stored.width, stored.height, orientation);
   const original = swapsAxes(orientation) ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
   return { format: header.format, width: upright.width, height: upright.height, rgba: upright.data, original };

@@ -1,11 +1,12 @@
 /**
  * Model input preparation as pure functions: where the image goes in the model's input (stretch or letterbox),
  * and packing RGBA pixels into one artifact's input tensor: its layout (NCHW/NHWC), channel order, and dtype
- * (float32 normalised as the model says, or the raw uint8 bytes a quantised model takes), plus the extra feeds an
- * artifact names (DEIMv2's int64 `orig_target_sizes`).
+ * (float32 normalised as the model says, or the raw uint8 bytes a quantised model takes), fused with the resize
+ * (imageToTensor), plus the extra feeds an artifact names (DEIMv2's int64 `orig_target_sizes`).
  */
 import type { FeedSpec, InputSpec, TensorInput } from '../models/manifest';
 import { type Tensor, type Tensors, tensor } from '../runtimes/types';
+import { createRowResampler } from './resample';
 
 /** Where the resized image sits inside the model input, and the scale from image pixels to input pixels. */
 export interface Placement {
@@ -63,18 +64,79 @@ export function toTensor(rgba: Uint8Array, placement: Placement, spec: InputSpec
 export const imageDims = (spec: Pick<InputSpec, 'width' | 'height'>, layout: TensorInput['layout']) =>
   layout === 'NCHW' ? [1, 3, spec.height, spec.width] : [1, spec.height, spec.width, 3];
 
-/** Resizes an upright RGBA image as the spec says and packs it into the artifact's input tensor. */
+/** Builds the tensor of one artifact's input: the spec's size, dtype and layout, the pad value everywhere. */
+function padded(spec: InputSpec, { layout, dtype }: Layout) {
+  const plane = spec.width * spec.height;
+  const out = dtype === 'uint8' ? new Uint8Array(plane * 3) : new Float32Array(plane * 3);
+  const luts = channelTables(spec, dtype);
+  const order = spec.channels === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  // The pad value goes through the same table as a pixel would (uint8 models take it raw).
+  const pad = Math.min(255, Math.max(0, Math.round(spec.pad ?? 0)));
+  for (let c = 0; c < 3; c++) {
+    const value = (luts[order[c] as number] as Float32Array)[pad] as number;
+    if (value === 0) continue;
+    if (layout === 'NCHW') out.fill(value, c * plane, (c + 1) * plane);
+    else for (let i = c; i < out.length; i += 3) out[i] = value;
+  }
+  return { out, luts, order, nchw: layout === 'NCHW', plane };
+}
+
+/**
+ * For each source channel R, G, B: the tensor value of every pixel level 0..255, (level - mean) / std for float32
+ * or the level itself for uint8, so the pack is one lookup a value.
+ */
+function channelTables(spec: InputSpec, dtype: TensorInput['dtype']): Float32Array[] {
+  return [0, 1, 2].map((c) => {
+    const table = new Float32Array(256);
+    const mean = spec.mean[c] as number;
+    const std = spec.std[c] as number;
+    for (let level = 0; level < 256; level++) table[level] = dtype === 'uint8' ? level : (level - mean) / std;
+    return table;
+  });
+}
+
+/**
+ * Resizes an upright RGBA image as the spec says and packs it into the artifact's input tensor, in one pass: rows
+ * are resampled (resample.ts, photon's triangle filter) and written straight into the tensor's layout and dtype,
+ * with no resized RGBA copy between. Resampled values are rounded to pixel levels first, as the RGBA path did.
+ *
+ * `_resize` is the photon resize the pipelines used to pass; it is accepted so they keep compiling unchanged, and
+ * not called.
+ */
 export function imageToTensor(
   image: { rgba: Uint8Array; width: number; height: number },
   spec: InputSpec,
-  input: TensorInput,
-  resize: (rgba: Uint8Array, w: number, h: number, toW: number, toH: number) => Uint8Array,
+  input: Layout & Partial<TensorInput>,
+  _resize?: (rgba: Uint8Array, w: number, h: number, toW: number, toH: number) => Uint8Array,
 ): { tensor: Tensor; placement: Placement } {
   const placement = placeInput(image.width, image.height, spec);
-  const pixels = resize(image.rgba, image.width, image.height, placement.width, placement.height);
-  const data = toTensor(pixels, placement, spec, input);
+  const { out, luts, order, nchw, plane } = padded(spec, input);
+  const W = spec.width;
+  const [l0, l1, l2] = order.map((c) => luts[c] as Float32Array) as [Float32Array, Float32Array, Float32Array];
+  const [o0, o1, o2] = order as [number, number, number];
+  // Triangle weights are non-negative and sum to 1, so a resampled value stays in 0..255: `+ 0.5 | 0` rounds it.
+  const pack = nchw
+    ? (y: number, rgb: Float32Array) => {
+        let i = y * W;
+        for (let s = 0, end = placement.width * 3; s < end; s += 3, i++) {
+          out[i] = l0[((rgb[s + o0] as number) + 0.5) | 0] as number;
+          out[i + plane] = l1[((rgb[s + o1] as number) + 0.5) | 0] as number;
+          out[i + 2 * plane] = l2[((rgb[s + o2] as number) + 0.5) | 0] as number;
+        }
+      }
+    : (y: number, rgb: Float32Array) => {
+        let i = y * W * 3;
+        for (let s = 0, end = placement.width * 3; s < end; s += 3, i += 3) {
+          out[i] = l0[((rgb[s + o0] as number) + 0.5) | 0] as number;
+          out[i + 1] = l1[((rgb[s + o1] as number) + 0.5) | 0] as number;
+          out[i + 2] = l2[((rgb[s + o2] as number) + 0.5) | 0] as number;
+        }
+      };
+  const resampler = createRowResampler(image.width, image.height, placement.width, placement.height, pack);
+  const stride = image.width * 4;
+  for (let y = 0; y < image.height; y++) resampler.push(image.rgba.subarray(y * stride, (y + 1) * stride));
   const dims = imageDims(spec, input.layout);
-  return { tensor: data instanceof Uint8Array ? tensor('uint8', data, dims) : tensor('float32', data, dims), placement };
+  return { tensor: out instanceof Uint8Array ? tensor('uint8', out, dims) : tensor('float32', out, dims), placement };
 }
 
 /** What extra inputs may be built from. */
