@@ -19,8 +19,13 @@ import { decodeYoloxGrid } from '../packages/worker/src/detect/yolox-grid';
 import { decodeYoloV8 } from '../packages/worker/src/detect/yolo-v8';
 import { generateRepository } from '../packages/oip-server/src/generate-repo';
 import { prepareCatalog, estimateMemoryMb } from '../scripts/catalog/install-catalog';
+import { strToU8, zipSync } from 'fflate';
+import { problemLine } from '../scripts/catalog/catalog-entry';
+import { parseNames } from '../scripts/catalog/model-file';
+import { resolveInput } from '../scripts/catalog/resolve-input';
+import { readTfliteInfo } from '../scripts/catalog/tflite-info';
 import { serve } from './support/http';
-import { sharedPack, type UserModels, writeUserModels } from './support/user-models';
+import { pythonNames, sharedPack, type UserModels, writeUserModels } from './support/user-models';
 import { repoRoot } from './support/worker-server';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -277,3 +282,34 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   }
   return out;
 }
+
+describe('reading what a file carries', () => {
+  it('reads Ultralytics names as a Python dict literal or a JSON list, and refuses gaps', () => {
+    expect(parseNames(pythonNames(['person', "driver's seat", 'back\\slash']))).toEqual(['person', "driver's seat", 'back\\slash']);
+    expect(parseNames(`{0: "traffic light", 1: 'stop sign'}`)).toEqual(['traffic light', 'stop sign']);
+    expect(parseNames('["a", "b"]')).toEqual(['a', 'b']);
+    expect(parseNames("{0: 'a', 2: 'c'}")).toBeUndefined();
+    expect(parseNames('not names')).toBeUndefined();
+  });
+
+  it("finds a TFLite label file in a zip appended with offsets from the zip's own start, too", async () => {
+    const plain = new Uint8Array(await readFile(join(sharedPack, 'deeplabv3_mnv2_dm05_pascal_quant_argmax_i32.tflite')));
+    expect(readTfliteInfo(plain).labels).toBeUndefined();
+    const zip = zipSync({ 'notes.txt': strToU8('not labels\n'), 'labelmap.txt': strToU8('background\r\ncat\ndog\n\n') });
+    const info = readTfliteInfo(new Uint8Array([...plain, ...zip]));
+    expect(info).toMatchObject({ labelFile: 'labelmap.txt', labels: ['background', 'cat', 'dog'] });
+    expect(info.outputs).toEqual([{ name: 'ArgMax', dtype: 'int32', dims: [1, 513, 513] }]);
+  });
+
+  it('asks for the size of an input whose dims are dynamic, and takes it from the entry', () => {
+    const info = { format: 'onnx' as const, runtime: 'ort-web' as const, inputs: [{ name: 'images', dtype: 'float32', dims: ['N', 3, 'H', 'W'] }], outputs: [] };
+    const bare = resolveInput({ id: 'my-dynamic', task: 'detect', file: 'd.onnx' }, info);
+    expect(bare.problems.map(problemLine)).toEqual([
+      "my-dynamic: input.height: the file's input 'images' [N, 3, H, W] has a dynamic height: give input.height",
+      "my-dynamic: input.width: the file's input 'images' [N, 3, H, W] has a dynamic width: give input.width",
+    ]);
+    const sized = resolveInput({ id: 'my-dynamic', task: 'detect', file: 'd.onnx', input: { width: 320, height: 256 } }, info);
+    expect(sized.problems).toEqual([]);
+    expect(sized.resolved?.dims).toEqual([1, 3, 256, 320]);
+  });
+});
