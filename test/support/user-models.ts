@@ -154,3 +154,30 @@ export async function writeUserModels(dir: string): Promise<UserModels> {
   await writeFile(path, `${JSON.stringify(catalog, null, 2)}\n`);
   return { catalog: path, dir, birdLabels, cocoLabels };
 }
+
+/**
+ * A models folder holding the built-in pack and the user models of `writeUserModels`, installed by the real
+ * installer, and a wrangler config serving it as the worker's MODELS assets (for workerd tests of user catalogs:
+ * `startWorker({ config })`). Nothing under packages/ changes: the worker finds the user models in catalog.json.
+ */
+export async function userModelsWorker(dir: string): Promise<{ config: string; models: string; user: UserModels }> {
+  const user = await writeUserModels(join(dir, 'catalog'));
+  const models = join(dir, 'models');
+  // @ts-expect-error plain ESM script without types
+  const { installAll } = await import('../../scripts/install-models.mjs');
+  await installAll({ pack: sharedPack, catalog: user.catalog, dest: models });
+  const config = join(dir, 'wrangler.toml');
+  const toml = [
+    'name = "cvkit-user-models"',
+    `main = ${JSON.stringify(join(repoRoot, 'packages/worker/src/index.ts'))}`,
+    'compatibility_date = "2026-04-20"',
+    '',
+    '[assets]',
+    `directory = ${JSON.stringify(models)}`,
+    'binding = "MODELS"',
+    'run_worker_first = true',
+    '',
+  ].join('\n');
+  await writeFile(config, toml);
+  return { config, models, user };
+}
