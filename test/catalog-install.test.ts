@@ -17,6 +17,8 @@ import { imageToTensor } from '../packages/worker/src/pipeline/preprocess';
 import { nms } from '../packages/worker/src/detect/nms';
 import { decodeYoloxGrid } from '../packages/worker/src/detect/yolox-grid';
 import { decodeYoloV8 } from '../packages/worker/src/detect/yolo-v8';
+import { decodeTfliteSsd } from '../packages/worker/src/detect/tflite-ssd';
+import { tfliteSsdModel } from './support/tflite-ssd-model';
 import { generateRepository } from '../packages/oip-server/src/generate-repo';
 import { prepareCatalog, estimateMemoryMb } from '../scripts/catalog/install-catalog';
 import { strToU8, zipSync } from 'fflate';
@@ -71,7 +73,7 @@ describe('a good catalog', () => {
   }, 180_000);
 
   it('installs every model and its labels under models/user/<id>, pinning and printing each sha256', async () => {
-    expect(catalog.models.map((m) => m.id)).toEqual(['my-birds', 'my-tflite-meta', 'my-onnx-classifier', 'my-yolo', 'my-seg-logits', 'my-seg-map']);
+    expect(catalog.models.map((m) => m.id)).toEqual(['my-birds', 'my-tflite-meta', 'my-onnx-classifier', 'my-yolo', 'my-seg-logits', 'my-seg-map', 'my-ssd']);
     for (const m of catalog.models) {
       expect(m.source).toBe('catalog');
       for (const a of m.artifacts.filter((x) => x.file)) {
@@ -88,8 +90,9 @@ describe('a good catalog', () => {
     expect((await readdir(dest)).sort()).toEqual(['catalog.json', 'user']);
   });
 
-  it('is in the worker manifest schema (the kinds it registers already; yolo-v8 once the lead adds it)', () => {
-    const known = catalog.models.filter((m) => m.artifacts.every((a) => a.output.kind !== 'yolo-v8'));
+  it('is in the worker manifest schema (for the kinds it registers already; yolo-v8 and tflite-ssd once the lead adds them)', () => {
+    const known = catalog.models.filter((m) => m.artifacts.every((a) => a.output.kind !== 'yolo-v8' && a.output.kind !== 'tflite-ssd'));
+    expect(known.length).toBe(5);
     const parsed = parseManifest({ labels: catalog.labels, models: known });
     expect(parsed.models.map((m) => m.id)).toEqual(known.map((m) => m.id));
   });
@@ -134,6 +137,16 @@ describe('a good catalog', () => {
     expect(model('my-seg-logits').artifacts[0]?.output).toEqual({ kind: 'logits', name: 'ResizeBilinear_3', layout: 'NHWC' });
     expect(model('my-seg-map').artifacts[0]?.output).toEqual({ kind: 'class-map', name: 'ArgMax' });
     expect(model('my-seg-map').input.std[0]).toBeCloseTo(1 / 0.007812, 3);
+  });
+
+  it('infers tflite-ssd from a TFLite file ending in TFLite_Detection_PostProcess (its four outputs in order)', () => {
+    const ssd = model('my-ssd');
+    expect(ssd.input).toEqual({ width: 4, height: 4, channels: 'RGB', resize: 'stretch', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] });
+    expect(ssd.artifacts[0]).toMatchObject({
+      runtime: 'litert',
+      input: { name: 'image', layout: 'NHWC', dtype: 'float32' },
+      output: { kind: 'tflite-ssd', boxes: 'TFLite_Detection_PostProcess', classes: 'TFLite_Detection_PostProcess:1', scores: 'TFLite_Detection_PostProcess:2', count: 'TFLite_Detection_PostProcess:3' },
+    });
   });
 
   it('npm run gpu:repo serves the user ONNX models of catalog.json in the Triton repository', async () => {
@@ -189,6 +202,38 @@ describe('the Ultralytics-layout detector built from YOLOX', () => {
       expect(c.score).toBeCloseTo(e.score, 3);
       for (const k of ['x1', 'y1', 'x2', 'y2'] as const) expect(c.box[k]).toBeCloseTo(e.box[k], 1);
     });
+  });
+});
+
+describe('the TFLite_Detection_PostProcess graph', () => {
+  it('answers, through LiteRT.js and the tflite-ssd decoder, the box its anchor and encoding make', async () => {
+    const litert = nodeRuntimes().find((r) => r.name === 'litert');
+    if (!litert) throw new Error('no litert runtime');
+    const loaded = await litert.load({ artifact: { key: 'my-ssd@litert' } as unknown as ArtifactSpec, bytes: tfliteSsdModel() });
+    try {
+      // Anchor 7 (centre y 0.875, x 0.5, h 0.25, w 0.3): encoding (0, 0, 0, 0.9), which is also its class row
+      // (background 0, classes 0, 0, 0.9): class 2 scores 0.9; its width grows by exp(0.9 / w_scale 5).
+      const image = new Float32Array(48);
+      image.set([0, 0, 0, 0.9], 7 * 4);
+      const out = await loaded.run({ image: { dtype: 'float32', dims: [1, 4, 4, 3], data: image } });
+      const data = (name: string) => out[name]?.data as Float32Array;
+      const candidates = decodeTfliteSsd(
+        { boxes: data('TFLite_Detection_PostProcess'), classes: data('TFLite_Detection_PostProcess:1'), scores: data('TFLite_Detection_PostProcess:2'), count: data('TFLite_Detection_PostProcess:3') },
+        { width: 100, height: 200, classes: 3 },
+        { threshold: 0.5 },
+      );
+      const w = 0.3 * Math.exp(0.9 / 5);
+      expect(candidates).toHaveLength(1);
+      expect(candidates[0]?.classIndex).toBe(2);
+      expect(candidates[0]?.score).toBeCloseTo(0.9, 5);
+      const box = candidates[0]?.box;
+      expect(box?.x1).toBeCloseTo((0.5 - w / 2) * 100, 3);
+      expect(box?.x2).toBeCloseTo((0.5 + w / 2) * 100, 3);
+      expect(box?.y1).toBeCloseTo((0.875 - 0.125) * 200, 3);
+      expect(box?.y2).toBeCloseTo((0.875 + 0.125) * 200, 3);
+    } finally {
+      await loaded.release();
+    }
   });
 });
 

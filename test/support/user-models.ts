@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { concatBytes } from '../../packages/worker/src/image/bytes';
 import { writeVarint } from '../../packages/oip-server/src/protobuf';
 import { type ProtoField, protoFields } from '../../scripts/catalog/protobuf-message';
+import { tfliteSsdModel } from './tflite-ssd-model';
 import { repoRoot } from './worker-server';
 
 export const sharedPack = resolve(repoRoot, '../shared/models');
@@ -125,7 +126,8 @@ export interface UserModels {
  * Writes a good user catalog into `dir`: `my-birds` (the pack's MobileNet V1 0.25 TFLite, uint8, with its own
  * label file), `my-tflite-meta` (a TFLite whose labels come from its TFLite metadata), `my-onnx-classifier` (an
  * fp32 ONNX MobileNet V2 for edge and GPU, inline mean/std), `my-yolo` (the Ultralytics-layout detector, a bare
- * entry), `my-seg-logits` (DeepLab v3 logits, NHWC) and `my-seg-map` (DeepLab's TFLite with the argmax in graph).
+ * entry), `my-seg-logits` (DeepLab v3 logits, NHWC), `my-seg-map` (DeepLab's TFLite with the argmax in graph) and
+ * `my-ssd` (a TFLite graph ending in TFLite_Detection_PostProcess, see ./tflite-ssd-model.ts).
  */
 export async function writeUserModels(dir: string): Promise<UserModels> {
   await mkdir(dir, { recursive: true });
@@ -140,6 +142,7 @@ export async function writeUserModels(dir: string): Promise<UserModels> {
   await copyFile(join(sharedPack, 'deeplab_v3_1_default_1.onnx'), join(dir, 'seg-logits.onnx'));
   await copyFile(join(sharedPack, 'deeplabv3_mnv2_dm05_pascal_quant_argmax_i32.tflite'), join(dir, 'seg-map.tflite'));
   await copyFile(join(sharedPack, 'labels/voc_21.txt'), join(dir, 'voc.txt'));
+  await writeFile(join(dir, 'ssd.tflite'), tfliteSsdModel());
   const catalog = {
     models: [
       { id: 'my-birds', task: 'classify', file: 'birds.tflite', labels: 'birds.txt' },
@@ -148,6 +151,7 @@ export async function writeUserModels(dir: string): Promise<UserModels> {
       { id: 'my-yolo', task: 'detect', file: 'yolo.onnx' },
       { id: 'my-seg-logits', task: 'segment', file: 'seg-logits.onnx', labels: 'voc.txt', input: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] } },
       { id: 'my-seg-map', task: 'segment', file: 'seg-map.tflite', labels: 'voc.txt' },
+      { id: 'my-ssd', task: 'detect', file: 'ssd.tflite', labels: ['circle', 'square', 'triangle'] },
     ],
   };
   const path = join(dir, 'models.json');
