@@ -4,6 +4,7 @@
  * names, ranks and dims each kind expects, and the class dimension against the label count. uint8 outputs get
  * their dequantisation from the file. Each mismatch is one problem naming the field and what the file has.
  */
+import { expectedTensors, kindsFor, type OutputSpec, outputKindOf } from '../../packages/worker/src/outputs';
 import type { CatalogEntry, CatalogTask, Problem } from './catalog-entry';
 import type { ModelFileInfo } from './model-file';
 
@@ -16,12 +17,41 @@ export interface SeenOutput {
   values?: ArrayLike<number>;
 }
 
-/** The output kinds that answer each task (the worker's registry holds the same table). */
-export const TASK_KINDS: Record<CatalogTask, readonly string[]> = {
-  classify: ['probabilities'],
-  detect: ['yolo-v8', 'yolox-grid', 'detr-boxes', 'tflite-ssd'],
-  segment: ['logits', 'class-map'],
-};
+/** The user detector kinds whose decoders are detect/yolo-v8.ts and detect/tflite-ssd.ts, until the registry lists them. */
+const USER_DETECTORS = ['yolo-v8', 'tflite-ssd'];
+
+/** The output kinds that answer `task`: the worker's registry (packages/worker/src/outputs), plus the user detectors. */
+export const kindsOf = (task: CatalogTask): string[] => [...new Set([...kindsFor(task), ...(task === 'detect' ? USER_DETECTORS : [])])];
+
+/**
+ * The registry's own declaration of the kind, checked against what the file returned: its fields parse with the
+ * kind's schema, and each tensor it reads exists with an accepted type (uint8 when dequantised), its shape, and
+ * its class axis as long as the labels (plus the kind's offset). Kinds not registered yet pass unchecked here.
+ */
+function registryProblems(id: string, output: OutputJson, seen: readonly SeenOutput[], dequantized: readonly string[], classes: number | undefined): Problem[] {
+  const kind = outputKindOf(output.kind);
+  if (!kind) return [];
+  const parsed = kind.schema.safeParse(output);
+  if (!parsed.success) return parsed.error.issues.map((i) => ({ id, field: `output.${i.path.join('.')}`, message: i.message }));
+  const problems: Problem[] = [];
+  for (const want of expectedTensors(parsed.data as OutputSpec)) {
+    const have = seen.find((o) => o.name === want.name);
+    if (!have) {
+      problems.push({ id, field: 'output', message: `the file has no output '${want.name}'; it has ${describe(seen)}` });
+      continue;
+    }
+    const dtype = dequantized.includes(have.name) ? 'float32' : have.dtype;
+    const fits = want.shape.length === have.dims.length && want.shape.every((d, i) => d === -1 || d === have.dims[i]);
+    if (!(want.dtypes as readonly string[]).includes(dtype) && !(want.dtypes as readonly string[]).includes(have.dtype)) {
+      problems.push({ id, field: 'output', message: `'${have.name}' is ${have.dtype}; ${output.kind} reads ${want.dtypes.join(' or ')}` });
+    }
+    if (!fits) problems.push({ id, field: 'output', message: `'${have.name}' is ${showDims(have.dims)}; ${output.kind} reads [${want.shape.map((d) => (d === -1 ? '*' : d)).join(', ')}]` });
+    else if (want.classes && classes !== undefined && have.dims[want.classes.axis] !== classes + want.classes.offset) {
+      problems.push({ id, field: 'labels', message: `${classes} labels, but output '${have.name}' ${showDims(have.dims)} has ${(have.dims[want.classes.axis] as number) - want.classes.offset} classes` });
+    }
+  }
+  return problems;
+}
 
 export type OutputJson = Record<string, unknown> & { kind: string };
 
@@ -80,11 +110,11 @@ export function resolveOutput(
   const given = entry.output ?? {};
   const kind = given.kind ?? inferKind(entry.task, info, seen, classes, size);
   if (!kind) {
-    fail('output.kind', `cannot tell the ${entry.task} output kind from the file's outputs ${describe(seen)}; say one of ${TASK_KINDS[entry.task].join(', ')}`);
+    fail('output.kind', `cannot tell the ${entry.task} output kind from the file's outputs ${describe(seen)}; say one of ${kindsOf(entry.task).join(', ')}`);
     return { problems };
   }
-  if (!TASK_KINDS[entry.task].includes(kind)) {
-    fail('output.kind', `'${kind}' cannot answer ${entry.task}; use ${TASK_KINDS[entry.task].join(' or ')}`);
+  if (!kindsOf(entry.task).includes(kind)) {
+    fail('output.kind', `'${kind}' cannot answer ${entry.task}; use ${kindsOf(entry.task).join(' or ')}`);
     return { problems };
   }
   const byName = (field: string, name: string | undefined): SeenOutput | undefined => {
@@ -113,7 +143,11 @@ export function resolveOutput(
     if (classes !== undefined && found !== classes) fail('labels', `${classes} labels, but output '${o.name}' ${showDims(o.dims)} has ${found} classes (${axis})`);
     if (found < 1) fail(field, `output '${o.name}' ${showDims(o.dims)} has no class dimension`);
   };
-  const done = (output: OutputJson) => (problems.length > 0 ? { problems } : { resolved: { output, dequantize }, problems });
+  const done = (output: OutputJson) => {
+    // The worker's declaration of the kind is checked last, so a mismatch is reported once, in this file's words.
+    if (problems.length === 0) problems.push(...registryProblems(entry.id, output, seen, Object.keys(dequantize), classes));
+    return problems.length > 0 ? { problems } : { resolved: { output, dequantize }, problems };
+  };
 
   switch (kind) {
     case 'probabilities': {

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import type { OipArtifact, OipTensorSpec } from '../../worker/src/runtimes/oip-v2/runtime';
 import { gpuModels } from '../../worker/src/models/placement';
+import { expectedTensors, type OutputSpec, outputKindOf } from '../../worker/src/outputs';
 import { metadataDifferences } from '../../worker/src/runtimes/oip-v2/metadata';
 import { appendArgmax } from './onnx-argmax';
 import { formatConfig, type ModelConfig, protocolDatatype, type TensorConfig, type TritonDataType } from './model-config';
@@ -61,28 +62,14 @@ interface CatalogModel {
   }[];
 }
 
-/** The tensors a user model's remote artifact sends and expects, by output kind (dims the file fixes stay open). */
-function catalogOutputs(output: CatalogModel['artifacts'][number]['output']): OipTensorSpec[] {
-  const name = (key: string) => String(output[key]);
-  switch (output.kind) {
-    case 'probabilities':
-      return [{ name: name('name'), datatype: 'FP32', shape: [1, -1] }];
-    case 'yolo-v8':
-    case 'yolox-grid':
-      return [{ name: name('name'), datatype: 'FP32', shape: [1, -1, -1] }];
-    case 'detr-boxes':
-      return [
-        { name: name('labels'), datatype: 'INT64', shape: [-1, -1] },
-        { name: name('boxes'), datatype: 'FP32', shape: [-1, -1, 4] },
-        { name: name('scores'), datatype: 'FP32', shape: [-1, -1] },
-      ];
-    case 'logits':
-      return [{ name: name('name'), datatype: 'FP32', shape: [1, -1, -1, -1] }];
-    case 'class-map':
-      return [{ name: name('name'), datatype: 'INT64', shape: [1, -1, -1] }];
-    default:
-      throw new Error(`output kind '${output.kind}' is not served by the GPU tier`);
-  }
+/**
+ * What a user model's remote artifact returns, from its output kind's declaration in the worker's registry (as the
+ * manifest's models get it in placement.ts): the first accepted type, uint8 outputs being float on the server.
+ */
+function catalogOutputs(id: string, output: CatalogModel['artifacts'][number]['output']): OipTensorSpec[] {
+  if (!outputKindOf(output.kind)) throw new Error(`${id}: output kind '${output.kind}' is not registered in the worker (packages/worker/src/outputs)`);
+  const datatype = { float32: 'FP32', int64: 'INT64', int32: 'INT32', uint8: 'FP32' } as const;
+  return expectedTensors(output as unknown as OutputSpec).map((t) => ({ name: t.name, datatype: datatype[t.dtypes[0] ?? 'float32'], shape: [...t.shape] }));
 }
 
 /** Every user model in `<modelDir>/catalog.json` that the GPU tier serves (none when there is no catalog). */
@@ -96,7 +83,7 @@ export async function catalogGpuModels(modelDir: string): Promise<ServedModel[]>
     const { width, height } = model.input;
     const image: OipTensorSpec = { name: remote.input.name, datatype: remote.input.dtype === 'uint8' ? 'UINT8' : 'FP32', shape: remote.input.layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3] };
     const feeds: OipTensorSpec[] = (remote.feeds ?? []).map((f) => ({ name: f.name, datatype: 'INT64', shape: [1, 2] }));
-    const outputs = catalogOutputs(remote.output);
+    const outputs = catalogOutputs(model.id, remote.output);
     return [{ model, source: remote.source, artifact: { runtime: 'oip-v2', remote_name: remote.remote_name ?? model.id, form: 'raw', inputs: [image, ...feeds], outputs } }];
   });
 }
