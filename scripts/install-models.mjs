@@ -135,9 +135,11 @@ export async function installAll({ pack, catalog, dest = join(root, 'models'), m
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const { values, positionals } = parseArgs({ options: { catalog: { type: 'string' }, dest: { type: 'string' } }, allowPositionals: true });
-    const pack = positionals[0] ?? defaultPack();
-    const catalog = values.catalog ?? process.env.CVKIT_MODELS;
-    const dest = values.dest ? resolve(values.dest) : undefined;
+    // npm runs scripts from the package root: relative paths are the caller's, from where npm was started.
+    const here = (path) => (path === undefined || /^https?:\/\//i.test(path) ? path : resolve(process.env.INIT_CWD ?? process.cwd(), path));
+    const pack = here(positionals[0]) ?? defaultPack();
+    const catalog = here(values.catalog ?? process.env.CVKIT_MODELS);
+    const dest = here(values.dest);
     const { installed, present, catalog: user } = await installAll({ pack, catalog, dest, log: (line) => console.log(`models: ${line}`) });
     console.log(`models: ${installed.length} installed, ${present.length} already present (pack: ${pack})`);
     if (user) console.log(`models: ${user.models.length} user model(s) from ${catalog}: ${user.models.map((m) => m.id).join(', ') || 'none'}`);
