@@ -145,7 +145,7 @@ describe('a good catalog', () => {
     expect(ssd.artifacts[0]).toMatchObject({
       runtime: 'litert',
       input: { name: 'image', layout: 'NHWC', dtype: 'float32' },
-      output: { kind: 'tflite-ssd', boxes: 'TFLite_Detection_PostProcess', classes: 'TFLite_Detection_PostProcess:1', scores: 'TFLite_Detection_PostProcess:2', count: 'TFLite_Detection_PostProcess:3' },
+      output: { kind: 'tflite-ssd', boxes: 'TFLite_Detection_PostProcess', classes: 'TFLite_Detection_PostProcess:1', scores: 'TFLite_Detection_PostProcess:2', count: 'TFLite_Detection_PostProcess:3', nms: false },
     });
   });
 

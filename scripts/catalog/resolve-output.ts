@@ -204,7 +204,8 @@ export function resolveOutput(
       }
       if (product(count.dims) !== 1) fail('output.count', `tflite-ssd reads a count [1]; '${count.name}' is ${showDims(count.dims)}`);
       for (const [role, o] of [['boxes', boxes], ['classes', cls], ['scores', scores], ['count', count]] as const) floatOrDequantized(`output.${role}`, o);
-      return done({ kind, boxes: boxes.name, classes: cls.name, scores: scores.name, count: count.name });
+      // The op has run NMS already.
+      return done({ kind, boxes: boxes.name, classes: cls.name, scores: scores.name, count: count.name, nms: given.nms ?? false });
     }
     case 'logits': {
       const o = byName('output.name', given.name);
