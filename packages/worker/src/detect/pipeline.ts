@@ -34,7 +34,7 @@ export interface DetectOutput {
 export async function detectPipeline(ctx: PipelineContext, options: DetectOptions): Promise<DetectOutput> {
   const { model, artifact, labels, timer } = ctx;
   const output = artifact.output;
-  if (output.kind !== 'yolox-grid' && output.kind !== 'detr-boxes') throw new Error(`${artifact.key} has output kind '${output.kind}', not a detector's`);
+  if (output.kind !== 'yolox-grid' && output.kind !== 'detr-boxes' && output.kind !== 'yolo-v8' && output.kind !== 'tflite-ssd') throw new Error(`${artifact.key} has output kind '${output.kind}', not a detector's`);
   let allowed: Uint8Array | undefined;
   if (options.classes) {
     allowed = new Uint8Array(labels.names.length);

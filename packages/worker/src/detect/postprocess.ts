@@ -8,6 +8,8 @@ import type { OutputSpec } from '../models/manifest';
 import { type Box, type Size, area, clip, inputToImage, normalize, roundBox } from './boxes';
 import { decodeDetrBoxes } from './detr-boxes';
 import { type Candidate, selectDetections } from './nms';
+import { decodeTfliteSsd } from './tflite-ssd';
+import { decodeYoloV8 } from './yolo-v8';
 import { decodeYoloxGrid } from './yolox-grid';
 
 /** NMS IoU threshold for models whose outputs need NMS, when the caller names none (YOLOX's own default). */
@@ -20,7 +22,7 @@ export const DEFAULT_IOU = 0.45;
  */
 export const SAME_OBJECT_IOU = 0.7;
 
-export type DetectorOutput = Extract<OutputSpec, { kind: 'yolox-grid' | 'detr-boxes' }>;
+export type DetectorOutput = Extract<OutputSpec, { kind: 'yolox-grid' | 'detr-boxes' | 'yolo-v8' | 'tflite-ssd' }>;
 export type Coordinates = 'input' | 'image' | 'normalized';
 
 export interface DetectionSettings {
@@ -61,6 +63,13 @@ export function decodeOutputs(
       const scores = tensor(outputs, spec.scores, isFloat, 'float32 scores');
       const labels = tensor(outputs, spec.labels, isIntegers, 'integer labels');
       return { candidates: decodeDetrBoxes({ boxes, labels, scores }, classes, filter), coordinates: spec.coordinates };
+    }
+    case 'yolo-v8':
+      return { candidates: decodeYoloV8(tensor(outputs, spec.name, isFloat, 'float32'), classes, filter), coordinates: 'input' };
+    case 'tflite-ssd': {
+      const read = (name: string) => tensor(outputs, name, isFloat, 'float32');
+      const ssd = { boxes: read(spec.boxes), classes: read(spec.classes), scores: read(spec.scores), count: read(spec.count) };
+      return { candidates: decodeTfliteSsd(ssd, { ...input, classes }, filter), coordinates: 'input' };
     }
   }
 }

@@ -10,14 +10,16 @@ import { embedding, schema as embeddingSchema } from './embedding';
 import { logits, schema as logitsSchema } from './logits';
 import { probabilities, schema as probabilitiesSchema } from './probabilities';
 import type { OutputKind, TensorExpectation } from './types';
+import { tfliteSsd, schema as tfliteSsdSchema } from './tflite-ssd';
+import { yoloV8, schema as yoloV8Schema } from './yolo-v8';
 import { yoloxGrid, schema as yoloxGridSchema } from './yolox-grid';
 
 export type { OutputKind, TensorDtype, TensorExpectation } from './types';
 
-export const OutputSpec = z.discriminatedUnion('kind', [probabilitiesSchema, yoloxGridSchema, detrBoxesSchema, logitsSchema, classMapSchema, embeddingSchema]);
+export const OutputSpec = z.discriminatedUnion('kind', [probabilitiesSchema, yoloxGridSchema, detrBoxesSchema, logitsSchema, classMapSchema, embeddingSchema, yoloV8Schema, tfliteSsdSchema]);
 export type OutputSpec = z.infer<typeof OutputSpec>;
 
-const kinds: readonly OutputKind[] = [probabilities, yoloxGrid, detrBoxes, logits, classMap, embedding];
+const kinds: readonly OutputKind[] = [probabilities, yoloxGrid, detrBoxes, logits, classMap, embedding, yoloV8, tfliteSsd];
 
 /** The registered kind named `kind`, if any. */
 export const outputKindOf = (kind: string): OutputKind | undefined => kinds.find((k) => k.kind === kind);
