@@ -91,7 +91,7 @@ export async function gpuTierSection({ say, table, json, quick, modelDir, fixtur
       const type = photos[model.task]?.endsWith('.png') ? 'image/png' : 'image/jpeg';
       const post = async (app: ReturnType<typeof createApp>, tier: string) => {
         const t0 = performance.now();
-        const res = await app.request(`/v1/${model.task}?model=${model.id}&tier=${tier}`, { method: 'POST', headers: { 'content-type': type }, body: photo });
+        const res = await app.request(`/v1/${model.task}?model=${model.id}&tier=${tier}`, { method: 'POST', headers: { 'content-type': type, 'cache-control': 'no-cache' }, body: photo });
         await res.arrayBuffer();
         if (res.status !== 200 || res.headers.get('x-cvkit-tier') !== (tier === 'gpu' ? 'gpu' : 'edge')) throw new Error(`${model.id} tier=${tier}: ${res.status}`);
         return performance.now() - t0;

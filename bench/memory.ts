@@ -43,7 +43,7 @@ const app = createApp({ provider });
 for (const id of process.argv.slice(2)) {
   const model = manifest.models.find((m) => m.id === id);
   if (!model) throw new Error(`unknown model ${id}`);
-  const res = await app.request(`/v1/${model.task}?model=${id}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg });
+  const res = await app.request(`/v1/${model.task}?model=${id}`, { method: 'POST', headers: { 'content-type': 'image/jpeg', 'cache-control': 'no-cache' }, body: jpeg });
   if (res.status !== 200) throw new Error(`${id}: HTTP ${res.status} ${await res.text()}`);
   await res.arrayBuffer();
 }

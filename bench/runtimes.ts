@@ -171,7 +171,7 @@ export async function endToEnd(r: Reporter, image: { name: string; type: string;
       for (let i = 0; i < n + 2; i++) {
         for (const which of ['all', 'ort'] as const) {
           const s = performance.now();
-          const res = await fetch(`${workers[which].url}/v1/${task}${task === 'segment' ? '?mask=none' : ''}`, { method: 'POST', headers: { 'content-type': image.type }, body: image.bytes });
+          const res = await fetch(`${workers[which].url}/v1/${task}${task === 'segment' ? '?mask=none' : ''}`, { method: 'POST', headers: { 'content-type': image.type, 'cache-control': 'no-cache' }, body: image.bytes });
           const body = (await res.json()) as { model: { runtime: string }; timings: { inference_ms: number } };
           const e = performance.now() - s;
           if (i < 2) continue; // warm-up (the first loads the runtime and the model)

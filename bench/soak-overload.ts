@@ -26,7 +26,7 @@ const MAX_OPEN = 1024;
 async function classify(url: string, body: Uint8Array<ArrayBuffer>) {
   const t0 = performance.now();
   try {
-    const res = await fetch(`${url}/v1/classify?top_k=1`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body, signal: AbortSignal.timeout(120_000) });
+    const res = await fetch(`${url}/v1/classify?top_k=1`, { method: 'POST', headers: { 'content-type': 'image/jpeg', 'cache-control': 'no-cache' }, body, signal: AbortSignal.timeout(120_000) });
     const text = await res.text();
     const json = (res.headers.get('content-type') ?? '').includes('json');
     const kind =

@@ -61,7 +61,7 @@ async function phase(url: string, concurrency: number, ms: number) {
       const c = all[i % all.length] as Case;
       const t0 = performance.now();
       try {
-        const res = await fetch(`${url}${c.path}`, { method: 'POST', headers: { 'content-type': c.type }, body: c.body, signal: AbortSignal.timeout(60_000) });
+        const res = await fetch(`${url}${c.path}`, { method: 'POST', headers: { 'content-type': c.type, 'cache-control': 'no-cache' }, body: c.body, signal: AbortSignal.timeout(60_000) });
         const text = await res.text();
         if (res.status === 200) ok++;
         else if (res.status === 503 && text.includes('"code":"overloaded"') && res.headers.get('retry-after')) overloaded++;
@@ -85,7 +85,7 @@ export async function soak(say: Say, { quick = false } = {}) {
   const server = await startWorker();
   try {
     // warm: models loaded before the memory baseline
-    for (const c of cases().slice(0, 3)) await (await fetch(`${server.url}${c.path}`, { method: 'POST', headers: { 'content-type': c.type }, body: c.body })).arrayBuffer();
+    for (const c of cases().slice(0, 3)) await (await fetch(`${server.url}${c.path}`, { method: 'POST', headers: { 'content-type': c.type, 'cache-control': 'no-cache' }, body: c.body })).arrayBuffer();
     const rows: string[][] = [];
     for (const concurrency of [8, 64]) {
       const before = workerdRss(server.pid);
