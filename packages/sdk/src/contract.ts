@@ -510,3 +510,88 @@ export const AnalyzeResponse = z.object({
   timings: z.object({ decode_ms: z.number(), total_ms: z.number() }),
 });
 export type AnalyzeResponse = z.infer<typeof AnalyzeResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pose: human keypoints, several people per photo
+
+/** The 17 COCO keypoints, in COCO order (`left_*` is the subject's left). Every person carries all 17, in this order. */
+export const POSE_KEYPOINTS = [
+  'nose',
+  'left_eye',
+  'right_eye',
+  'left_ear',
+  'right_ear',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
+] as const;
+export const KeypointName = z.enum(POSE_KEYPOINTS);
+export type KeypointName = z.infer<typeof KeypointName>;
+
+/**
+ * The skeleton: COCO's 19 limb edges (its `skeleton` field, here 0-based pairs of indices into POSE_KEYPOINTS),
+ * given once here and in `GET /v1/models/{id}` for pose models, never repeated per person.
+ */
+export const POSE_EDGES: readonly (readonly [number, number])[] = [
+  [15, 13], [13, 11], [16, 14], [14, 12], [11, 12], [5, 11], [6, 12], [5, 6], [5, 7], [6, 8],
+  [7, 9], [8, 10], [1, 2], [0, 1], [0, 2], [1, 3], [2, 4], [3, 5], [4, 6],
+];
+
+export const PoseOptions = CommonOptions.extend({
+  /** A keypoint scoring below this counts as not seen: left out of the person's score and of pictures (still returned). */
+  min_keypoint_score: numberIn(0, 1)
+    .default(0.3)
+    .meta({ description: "A keypoint scoring below this counts as not seen: it is left out of the person's score and of pictures (all 17 keypoints are still returned)." }),
+  /** Keep people scoring at least this (0..1). */
+  min_person_score: numberIn(0, 1).default(0.25).meta({ description: 'Keep people scoring at least this (0..1).' }),
+  /** At most this many people, best first. */
+  max_people: integerIn(1, 20).default(6).meta({ description: 'At most this many people, best first.' }),
+  /** `image`: answer with the photo with each skeleton drawn instead of JSON. */
+  format: z
+    .enum(['json', 'image'])
+    .optional()
+    .meta({ description: '`image`: answer with the photo with every skeleton drawn (PNG, or JPEG for a JPEG photo; `Accept: image/png|image/jpeg` picks) instead of JSON.' }),
+  /** Draw a legend (left, right and centre limb colours, people count) in a corner of the picture. */
+  legend: booleanish.default(false).meta({ description: 'Draw a legend (the colours of left, right and centre limbs) in a corner of the picture.' }),
+});
+export type PoseOptions = z.input<typeof PoseOptions>;
+
+export const Keypoint = z.object({
+  name: KeypointName,
+  /** In pixels of the upright image (EXIF orientation applied), clipped to it. */
+  x: z.number(),
+  y: z.number(),
+  /** Confidence in 0..1. */
+  score: z.number(),
+});
+export type Keypoint = z.infer<typeof Keypoint>;
+
+export const Person = z.object({
+  /** Confidence that this is a person with these keypoints, 0..1. */
+  score: z.number(),
+  /** Around the person, in pixels of the upright image, clipped to it. */
+  box: Box,
+  /** All 17 COCO keypoints, in COCO order (POSE_KEYPOINTS). */
+  keypoints: z.array(Keypoint).length(17),
+});
+export type Person = z.infer<typeof Person>;
+
+export const PoseResponse = z.object({
+  task: z.literal('pose'),
+  model: ModelInfo,
+  image: ImageInfo,
+  /** Sorted by score, best first; empty when nobody is found. */
+  people: z.array(Person),
+  fallback: Fallback.optional(),
+  timings: Timings,
+});
+export type PoseResponse = z.infer<typeof PoseResponse>;
