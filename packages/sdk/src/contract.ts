@@ -556,12 +556,11 @@ export const PoseOptions = CommonOptions.extend({
   /** At most this many people, best first. */
   max_people: integerIn(1, 20).default(6).meta({ description: 'At most this many people, best first.' }),
   /** `image`: answer with the photo with each skeleton drawn instead of JSON. */
-  format: z
-    .enum(['json', 'image'])
-    .optional()
-    .meta({ description: '`image`: answer with the photo with every skeleton drawn (PNG, or JPEG for a JPEG photo; `Accept: image/png|image/jpeg` picks) instead of JSON.' }),
-  /** Draw a legend (left, right and centre limb colours, people count) in a corner of the picture. */
-  legend: booleanish.default(false).meta({ description: 'Draw a legend (the colours of left, right and centre limbs) in a corner of the picture.' }),
+  format: DetectOptions.shape.format.meta({
+    description: '`image`: answer with the photo with every skeleton drawn (PNG, or JPEG for a JPEG photo; `Accept: image/png|image/jpeg` picks) instead of JSON.',
+  }),
+  /** Draw a legend (left, right and centre limb colours) in a corner of the picture. */
+  legend: DetectOptions.shape.legend.meta({ description: 'Draw a legend (the colours of left, right and centre limbs) in a corner of the picture.' }),
 });
 export type PoseOptions = z.input<typeof PoseOptions>;
 

@@ -1,17 +1,9 @@
-import { PhotonImage } from '@cf-wasm/photon';
 import { type Person, POSE_KEYPOINTS } from '@cvkit/sdk/contract';
 import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../image/decode';
 import { drawSkeletons, edgeSide, keypointSide, SIDE_COLORS, strokeSegment } from './skeleton';
 
 const pixel = (rgba: Uint8Array, width: number, x: number, y: number) => Array.from(rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 3));
-const decodePng = (bytes: Uint8Array) => {
-  const img = PhotonImage.new_from_byteslice(bytes);
-  try {
-    return { rgba: img.get_raw_pixels(), width: img.get_width(), height: img.get_height() };
-  } finally {
-    img.free();
-  }
-};
 
 describe('sides', () => {
   it('colours by the subject\'s side; edges across the body and the face are centre', () => {
@@ -49,8 +41,8 @@ describe('drawSkeletons', () => {
   };
   const photo = { width: 200, height: 300, rgba: new Uint8Array(200 * 300 * 4).fill(128) };
 
-  it('draws limbs in their side\'s colour and leaves out low-score keypoints and their limbs', () => {
-    const out = decodePng(drawSkeletons(photo, [person], 'image/png', { minKeypointScore: 0.3 }));
+  it('draws limbs in their side\'s colour and leaves out low-score keypoints and their limbs', async () => {
+    const out = await decodeImage(drawSkeletons(photo, [person], 'image/png', { minKeypointScore: 0.3 }));
     expect([out.width, out.height]).toEqual([200, 300]);
     expect(pixel(out.rgba, 200, 175, 125)).toEqual([...SIDE_COLORS.left]); // left forearm
     expect(pixel(out.rgba, 200, 80, 200)).toEqual([...SIDE_COLORS.right]); // right shin
@@ -59,17 +51,17 @@ describe('drawSkeletons', () => {
     expect(pixel(out.rgba, 200, 10, 140)).toEqual([128, 128, 128]);
     expect(pixel(out.rgba, 200, 160, 110)).toEqual([...SIDE_COLORS.left]); // the left elbow's dot
   });
-  it('draws at the decoded size when the photo was decoded smaller than its original', () => {
+  it('draws at the decoded size when the photo was decoded smaller than its original', async () => {
     const half = { width: 100, height: 150, rgba: new Uint8Array(100 * 150 * 4).fill(128), original: { width: 200, height: 300 } };
-    const out = decodePng(drawSkeletons(half, [person], 'image/png', { minKeypointScore: 0.3 }));
+    const out = await decodeImage(drawSkeletons(half, [person], 'image/png', { minKeypointScore: 0.3 }));
     expect([out.width, out.height]).toEqual([100, 150]);
     expect(pixel(out.rgba, 100, 87, 62)).toEqual([...SIDE_COLORS.left]);
   });
-  it('adds a legend panel when asked, and draws nothing for nobody', () => {
+  it('adds a legend panel when asked, and draws nothing for nobody', async () => {
     const plain = drawSkeletons(photo, [person], 'image/png', { minKeypointScore: 0.3 });
     const withLegend = drawSkeletons(photo, [person], 'image/png', { minKeypointScore: 0.3, legend: true });
     expect(Buffer.from(withLegend).equals(Buffer.from(plain))).toBe(false);
-    const nobody = decodePng(drawSkeletons(photo, [], 'image/png', { minKeypointScore: 0.3, legend: true }));
+    const nobody = await decodeImage(drawSkeletons(photo, [], 'image/png', { minKeypointScore: 0.3, legend: true }));
     expect(nobody.rgba.every((v) => v === 128)).toBe(true);
   });
 });
