@@ -1,6 +1,6 @@
 /** The CLI's human-readable output: one header line and an aligned table per task. Pure, for tests. */
 import { decodeEmbedding } from './helpers/embedding';
-import type { AnalyzeResponse, Box, ClassifyResponse, DetectResponse, EmbedResponse, ModelList, SegmentResponse, SimilarityResponse } from './types';
+import type { AnalyzeResponse, Box, ClassifyResponse, DetectResponse, EmbedResponse, ModelList, PoseResponse, SegmentResponse, SimilarityResponse } from './types';
 
 /** "1 prediction", "5 predictions", "1 class", "3 classes". */
 export function plural(n: number, word: string): string {
@@ -55,6 +55,14 @@ export function formatSimilarity(names: readonly string[], r: SimilarityResponse
   if (names.length === 2) return `${head}\n  ${names[0]} ~ ${names[1]}: cosine similarity ${(r.matrix[0]?.[1] ?? 0).toFixed(3)}`;
   const rows = r.matrix.map((row, i) => [String(i + 1), names[i] ?? '', ...row.map((x) => x.toFixed(3))]);
   return `${head}\n${table(['#', 'image', ...names.map((_, i) => String(i + 1))], rows, [0, ...names.map((_, i) => i + 2)])}`;
+}
+
+/** One row per person: score, box, and how many of the 17 keypoints are seen (score of 0.3 or more). */
+export function formatPose(r: PoseResponse): string {
+  const head = headline(r, r.people.length === 1 ? '1 person' : `${r.people.length} people`);
+  if (r.people.length === 0) return `${head}\n  (nobody found)`;
+  const rows = r.people.map((p, i) => [String(i + 1), pct(p.score), boxText(p.box), `${p.keypoints.filter((k) => k.score >= 0.3).length}/17`]);
+  return `${head}\n${table(['#', 'score', 'box (x1,y1,x2,y2)', 'keypoints seen'], rows, [0, 1, 3])}`;
 }
 
 export function formatModels({ models }: ModelList): string {

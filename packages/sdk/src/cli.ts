@@ -8,6 +8,7 @@
  *   npx cvkit embed photos/ --json > vectors.jsonl
  *   npx cvkit similar a.jpg b.jpg
  *   npx cvkit analyze photo.jpg --tasks classify,detect
+ *   npx cvkit pose photo.jpg --out skel.jpg
  *
  * One image: a readable table, or the API's JSON with --json. Several (or a folder or a pattern): the same per
  * image, named, in argument order, as JSON Lines with --json; a progress bar on a terminal, and a summary line.
@@ -22,18 +23,18 @@ import { outPath, outType } from './cli/out-file';
 import { runPool } from './cli/pool';
 import { createProgress, type ProgressStream } from './cli/progress';
 import { closest } from './cli/suggest';
-import { formatAnalyze, formatClassify, formatDetect, formatEmbed, formatModels, formatSegment, formatSimilarity, plural } from './cli-format';
+import { formatAnalyze, formatClassify, formatDetect, formatEmbed, formatModels, formatPose, formatSegment, formatSimilarity, plural } from './cli-format';
 import { APIError, AuthenticationError, CVKitError } from './errors';
 import { dataUrlToBytes } from './helpers/data-url';
 import type { ImageInput } from './image-input';
 import { readEnv } from './internal/env';
 import { fromFile } from './node';
-import type { AnalyzeResponse, ClassifyResponse, DetectOptions, DetectResponse, EmbedOptions, EmbedResponse, Fallback, SegmentOptions, SegmentResponse, Task, TierOption } from './types';
+import type { AnalyzeResponse, ClassifyResponse, DetectOptions, DetectResponse, EmbedOptions, EmbedResponse, Fallback, PoseResponse, SegmentOptions, SegmentResponse, Task, TierOption } from './types';
 
 const VERSION = '0.1.0';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
 const DEFAULT_CONCURRENCY = 4;
-const COMMANDS = ['classify', 'detect', 'segment', 'embed', 'similar', 'analyze', 'models'] as const;
+const COMMANDS = ['classify', 'detect', 'segment', 'pose', 'embed', 'similar', 'analyze', 'models'] as const;
 /** What `analyze` may run (`--tasks`), and runs by default. */
 const TASKS: readonly Task[] = ['classify', 'detect', 'segment', 'embed'];
 const DEFAULT_TASKS: readonly Task[] = ['classify', 'detect', 'segment'];
@@ -47,6 +48,7 @@ Commands:
   classify <image...>       what is in the image (ImageNet classes)
   detect <image...>         where the objects are (COCO boxes)
   segment <image...>        which pixel is what (PASCAL VOC classes)
+  pose <image...>           where each person's joints are (17 COCO keypoints)
   embed <image...>          an embedding per image (--json: one JSON line each, for a vector store)
   similar <image...>        how alike 2 to 16 images are (cosine similarity of their embeddings)
   analyze <image...>        several tasks in one request (all three, or --tasks classify,detect)
@@ -66,7 +68,9 @@ Options:
   --mask <png|rle|none>     segment --json: how the class map is encoded
   --encoding <float|base64> embed --json: the vector as numbers (default) or base64 float32
   --tasks <a,b,...>         analyze: which tasks (default classify,detect,segment); the options above go to theirs
-  --out <file>              detect: the photo with the boxes drawn; segment: the photo with the mask overlay.
+  --max-people <n>          pose: at most this many people (default 6)
+  --out <file>              detect: the photo with the boxes drawn; segment: the photo with the mask overlay;
+                            pose: the photo with the skeletons drawn.
                             .png or .jpg picks the format; with several images use {name}: --out 'out/{name}.jpg'
   --annotate                detect, segment: write that picture as ${ANNOTATE_OUT} (--out without a name)
   --legend                  with --out or --annotate: a legend of the classes found on the picture
@@ -87,6 +91,7 @@ const OPTIONS = {
   threshold: { type: 'string' },
   iou: { type: 'string' },
   'max-detections': { type: 'string' },
+  'max-people': { type: 'string' },
   classes: { type: 'string' },
   mask: { type: 'string' },
   encoding: { type: 'string' },
@@ -151,7 +156,7 @@ function errorJson(e: unknown) {
   return { code: e instanceof CVKitError ? 'client_error' : 'error', message: e instanceof Error ? e.message : String(e) };
 }
 
-type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse | EmbedResponse | AnalyzeResponse;
+type TaskResult = ClassifyResponse | DetectResponse | SegmentResponse | EmbedResponse | PoseResponse | AnalyzeResponse;
 
 /** What one image gave: the API's answer and the picture written for it, if any. */
 interface Analysis {
@@ -174,7 +179,7 @@ interface Settings {
   classes: string | undefined;
   mask: SegmentOptions['mask'];
   encoding: EmbedOptions['encoding'];
-  numbers: { top_k?: number | undefined; threshold?: number | undefined; iou?: number | undefined; max_detections?: number | undefined };
+  numbers: { top_k?: number | undefined; threshold?: number | undefined; iou?: number | undefined; max_detections?: number | undefined; max_people?: number | undefined };
   out: string | undefined;
   legend: boolean | undefined;
   tasks: Task[];
@@ -212,6 +217,15 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
     }
     return { result, written: out };
   }
+  if (s.command === 'pose') {
+    const options = { model: s.model, tier: s.tier, max_people: s.numbers.max_people };
+    const result = await s.cv.pose(image, options);
+    if (out && wanted) {
+      const picture = await s.cv.pose(image, { ...options, format: 'image' }, accept);
+      await writePicture(out, new Uint8Array(await picture.arrayBuffer()), picture.type, wanted);
+    }
+    return { result, written: out };
+  }
   const result = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, mask: s.mask });
   if (out && wanted) {
     const overlay = await s.cv.segment(image, { model: s.model, tier: s.tier, classes: s.classes, format: 'image', legend: s.legend }, accept);
@@ -226,7 +240,7 @@ function fellBack(result: { fallback?: Fallback | undefined }, json: boolean | u
 }
 
 const formatResult = (result: TaskResult): string =>
-  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : result.task === 'embed' ? formatEmbed(result) : result.task === 'segment' ? formatSegment(result) : formatAnalyze(result);
+  result.task === 'classify' ? formatClassify(result) : result.task === 'detect' ? formatDetect(result) : result.task === 'embed' ? formatEmbed(result) : result.task === 'pose' ? formatPose(result) : result.task === 'segment' ? formatSegment(result) : formatAnalyze(result);
 
 /** Where the progress bar goes and the clock of the summary line (tests pass their own). */
 export interface CliOptions {
@@ -250,7 +264,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     }
     if (command === 'models' && images.length > 0) throw new UsageError(`Unexpected argument '${images[0]}': cvkit models takes no image.`);
     if (command !== 'models' && images.length === 0) throw new UsageError(`cvkit ${command} needs an image: a file, a folder, a pattern, a URL or -.`);
-    if ((flags.out !== undefined || flags.annotate) && command !== 'detect' && command !== 'segment') throw new UsageError(`--${flags.out !== undefined ? 'out' : 'annotate'} is for detect and segment.`);
+    if (flags.out !== undefined && !['detect', 'segment', 'pose'].includes(command)) throw new UsageError('--out is for detect, segment and pose.');
+    if (flags.annotate && command !== 'detect' && command !== 'segment') throw new UsageError('--annotate is for detect and segment.');
     if (flags.legend && flags.out === undefined && !flags.annotate) throw new UsageError('--legend draws on the picture: add --out <file> or --annotate.');
     if (flags.tasks !== undefined && command !== 'analyze') throw new UsageError('--tasks is for analyze.');
     if (flags.model !== undefined && command === 'analyze') throw new UsageError('--model names one model: run that task\'s command (cvkit detect --model ...) instead of analyze.');
@@ -267,6 +282,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       threshold: number('threshold', flags.threshold),
       iou: number('iou', flags.iou),
       max_detections: number('max-detections', flags['max-detections']),
+      max_people: number('max-people', flags['max-people']),
     };
     const timeout = number('timeout', flags.timeout);
     const concurrency = number('concurrency', flags.concurrency) ?? DEFAULT_CONCURRENCY;
@@ -306,7 +322,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     if (!many) {
       const { result, written } = await analyze(inputs[0] as Input, settings);
       out(flags.json ? JSON.stringify(result, null, 2) : formatResult(result));
-      if (written && !flags.json) out(`${command === 'detect' ? 'annotated image' : 'mask overlay'} written to ${written}`);
+      if (written && !flags.json) out(`${command === 'detect' ? 'annotated image' : command === 'pose' ? 'skeletons' : 'mask overlay'} written to ${written}`);
       if (result.task !== 'analyze') fellBack(result, flags.json, err);
       return 0;
     }

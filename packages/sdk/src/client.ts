@@ -26,6 +26,9 @@ import type {
   ModelDetail,
   ModelList,
   ModelsQuery,
+  PoseBatchResponse,
+  PoseOptions,
+  PoseResponse,
   SegmentBatchResponse,
   SegmentOptions,
   SegmentResponse,
@@ -155,6 +158,20 @@ export class CVKit {
   }
 
   /**
+   * Where are each person's joints? The 17 COCO keypoints (`nose` ... `right_ankle`) of every person, in pixels of
+   * the image, best person first. With `format: 'image'` the answer is the photo with the skeletons drawn, as a Blob.
+   * @example
+   * const { people } = await cv.pose(photo, { max_people: 3 });
+   * const wrist = people[0]?.keypoints.find((k) => k.name === 'left_wrist' && k.score > 0.3);
+   */
+  pose(image: ImageInput, options: PoseOptions & ImageFormat<'image'>, request?: RequestOptions): APIPromise<Blob>;
+  pose(image: ImageInput, options?: PoseOptions & Partial<ImageFormat<'json'>>, request?: RequestOptions): APIPromise<PoseResponse>;
+  pose(image: ImageInput, options?: PoseOptions, request?: RequestOptions): APIPromise<PoseResponse | Blob>;
+  pose(image: ImageInput, options?: PoseOptions, request?: RequestOptions): APIPromise<PoseResponse | Blob> {
+    return this.#task('/v1/pose', image, options, options?.format === 'image' ? 'blob' : 'json', request);
+  }
+
+  /**
    * Several images, one classification each, in one request (at most 16). `results[i]` answers `images[i]`: the
    * usual response, or `{ error }` for an image that failed (the others still succeed).
    * @example
@@ -168,6 +185,11 @@ export class CVKit {
   /** Several images, detections for each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
   detectBatch(images: readonly ImageInput[], options?: Omit<DetectOptions, 'format'>, request?: RequestOptions): APIPromise<DetectBatchResponse> {
     return this.#batch('/v1/detect', images, options, request);
+  }
+
+  /** Several images, the people and keypoints in each (at most 16; JSON only, so no `format`): see `classifyBatch`. */
+  poseBatch(images: readonly ImageInput[], options?: Omit<PoseOptions, 'format'>, request?: RequestOptions): APIPromise<PoseBatchResponse> {
+    return this.#batch('/v1/pose', images, options, request);
   }
 
   /** Several images, a segmentation of each (at most 16; JSON only, so no `format`): see `classifyBatch`. */

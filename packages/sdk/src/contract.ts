@@ -594,3 +594,5 @@ export const PoseResponse = z.object({
   timings: Timings,
 });
 export type PoseResponse = z.infer<typeof PoseResponse>;
+export const PoseBatchResponse = batchOf(PoseResponse);
+export type PoseBatchResponse = z.infer<typeof PoseBatchResponse>;

@@ -46,6 +46,15 @@ describe('client types equal the contract', () => {
     expectTypeOf<sdk.Segment>().toEqualTypeOf<Output<'Segment', sdk.Segment>>();
   });
 
+  it('pose', () => {
+    expectTypeOf<sdk.PoseResponse>().toEqualTypeOf<contract.PoseResponse>();
+    expectTypeOf<sdk.Person>().toEqualTypeOf<contract.Person>();
+    expectTypeOf<sdk.KeypointName>().toEqualTypeOf<contract.KeypointName>();
+    expectTypeOf<sdk.PoseBatchResponse>().toEqualTypeOf<contract.PoseBatchResponse>();
+    expectTypeOf<keyof contract.PoseOptions>().toEqualTypeOf<keyof sdk.PoseOptions>();
+    expectTypeOf<sdk.PoseOptions>().toExtend<contract.PoseOptions>();
+  });
+
   it('options the client sends are options the API accepts', () => {
     expectTypeOf<sdk.ClassifyOptions>().toExtend<contract.ClassifyOptions>();
     expectTypeOf<keyof contract.ClassifyOptions>().toEqualTypeOf<keyof sdk.ClassifyOptions>();

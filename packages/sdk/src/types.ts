@@ -179,6 +179,57 @@ export interface DetectResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// pose
+
+/** The 17 COCO keypoints, in COCO order (`left_*` is the subject's left). */
+export type KeypointName =
+  | 'nose' | 'left_eye' | 'right_eye' | 'left_ear' | 'right_ear' | 'left_shoulder' | 'right_shoulder' | 'left_elbow'
+  | 'right_elbow' | 'left_wrist' | 'right_wrist' | 'left_hip' | 'right_hip' | 'left_knee' | 'right_knee'
+  | 'left_ankle' | 'right_ankle';
+
+export interface PoseOptions extends CommonOptions {
+  /** A keypoint below this score counts as not seen: left out of the person's score and of pictures (default 0.3). */
+  min_keypoint_score?: number;
+  /** Smallest person score reported, 0..1 (default 0.25). */
+  min_person_score?: number;
+  /** At most this many people, best first (default 6, at most 20). */
+  max_people?: number;
+  /** `image`: answer with the photo with every skeleton drawn (the client returns a `Blob`) instead of JSON. */
+  format?: 'json' | 'image';
+  /** Draw a legend of the limb colours (left, right, centre) on the picture (default false). */
+  legend?: boolean;
+}
+
+export interface Keypoint {
+  name: KeypointName;
+  /** In pixels of the image as a person sees it (EXIF orientation applied), clipped to the image. */
+  x: number;
+  y: number;
+  /** Confidence in 0..1. */
+  score: number;
+}
+
+export interface Person {
+  /** Confidence in 0..1 that this is a person with these keypoints. */
+  score: number;
+  /** Around the person, in pixels of the image, clipped to it. */
+  box: Box;
+  /** Always all 17 COCO keypoints, in COCO order; check each `score` before trusting a point. */
+  keypoints: Keypoint[];
+}
+
+export interface PoseResponse {
+  task: 'pose';
+  model: ModelInfo;
+  image: ImageInfo;
+  /** Sorted by score, best first; empty when nobody is found. */
+  people: Person[];
+  /** Set when the request ran on another tier than the one tried first. */
+  fallback?: Fallback | undefined;
+  timings: Timings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // segment
 
 export interface SegmentOptions extends CommonOptions {
@@ -355,6 +406,7 @@ export type ClassifyBatchResponse = BatchResponse<ClassifyResponse>;
 export type DetectBatchResponse = BatchResponse<DetectResponse>;
 export type SegmentBatchResponse = BatchResponse<SegmentResponse>;
 export type EmbedBatchResponse = BatchResponse<EmbedResponse>;
+export type PoseBatchResponse = BatchResponse<PoseResponse>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // embed and similarity
