@@ -9,7 +9,7 @@ import { z } from 'zod';
 export { closest } from './cli/suggest';
 
 /** Tasks the API answers. */
-export const Task = z.enum(['classify', 'detect', 'segment', 'embed']);
+export const Task = z.enum(['classify', 'detect', 'segment', 'embed', 'pose']);
 export type Task = z.infer<typeof Task>;
 
 /**
@@ -379,139 +379,6 @@ export const Health = z.object({
 export type Health = z.infer<typeof Health>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Models: one model, and the list's filter
-
-/** `GET /v1/models` query: only the models of one task. */
-export const ModelsQuery = z.strictObject({
-  task: Task.optional().meta({ description: 'Only the models of this task.' }),
-});
-export type ModelsQuery = z.input<typeof ModelsQuery>;
-
-/** `GET /v1/models/{id}`: a model with its label names. */
-export const ModelDetail = ModelInfo.extend({
-  /** The model's class names, index for index with its outputs (`index` in results). */
-  label_names: z.array(z.string()),
-  /** Other accepted spellings for `classes`, alias -> label (e.g. VOC's "motorbike" -> "motorcycle"). */
-  label_aliases: z.record(z.string(), z.string()),
-});
-export type ModelDetail = z.infer<typeof ModelDetail>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Batches: several images per task request
-
-/** Most images one batch request may carry. */
-export const MAX_BATCH_IMAGES = 16 as const;
-
-/** One batch item that failed: the usual error body, for that image only. */
-export const BatchItemError = ErrorBody;
-export type BatchItemError = ErrorBody;
-
-const batchOf = <T extends z.ZodType>(item: T) =>
-  z.object({
-    /** One per image, in request order: the task's usual response, or `{ error }` for an image that failed. */
-    results: z.array(z.union([item, BatchItemError])),
-  });
-
-export const ClassifyBatchResponse = batchOf(ClassifyResponse);
-export type ClassifyBatchResponse = z.infer<typeof ClassifyBatchResponse>;
-export const DetectBatchResponse = batchOf(DetectResponse);
-export type DetectBatchResponse = z.infer<typeof DetectBatchResponse>;
-export const SegmentBatchResponse = batchOf(SegmentResponse);
-export type SegmentBatchResponse = z.infer<typeof SegmentBatchResponse>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Embeddings: a vector per image whose cosine similarity means visual similarity
-
-/** `float`: a JSON number array; `base64`: little-endian float32 bytes in base64 (about a quarter of the JSON). */
-export const EmbeddingEncoding = z.enum(['float', 'base64']);
-export type EmbeddingEncoding = z.infer<typeof EmbeddingEncoding>;
-
-export const EmbedOptions = CommonOptions.extend({
-  encoding: EmbeddingEncoding.default('float').meta({
-    description: '`float` (default): `embedding` is a JSON number array. `base64`: the little-endian float32 bytes in base64, about a quarter of the JSON size (for batch indexing).',
-  }),
-});
-export type EmbedOptions = z.input<typeof EmbedOptions>;
-
-export const EmbedResponse = z.object({
-  task: z.literal('embed'),
-  model: ModelInfo,
-  image: ImageInfo,
-  /** The L2-normalised embedding (norm 1: cosine similarity is the dot product), in the requested encoding. */
-  embedding: z.union([z.array(z.number()), z.string()]),
-  /** Length of the vector (1024 for the MobileNet V1 embedding extractor). */
-  dimensions: z.number().int(),
-  encoding: EmbeddingEncoding,
-  fallback: Fallback.optional(),
-  timings: Timings,
-});
-export type EmbedResponse = z.infer<typeof EmbedResponse>;
-export const EmbedBatchResponse = batchOf(EmbedResponse);
-export type EmbedBatchResponse = z.infer<typeof EmbedBatchResponse>;
-
-/** `POST /v1/similarity`: two or more images (the `image` field repeated, or `images` in JSON), one model. */
-export const SimilarityOptions = CommonOptions;
-export type SimilarityOptions = z.input<typeof SimilarityOptions>;
-
-export const SimilarityResponse = z.object({
-  model: ModelInfo,
-  /** Each image's size, in request order. */
-  images: z.array(ImageInfo),
-  /** N x N cosine similarities in request order: symmetric, 1 on the diagonal, -1..1 (this model's: 0..1). */
-  matrix: z.array(z.array(z.number())),
-  fallback: Fallback.optional(),
-  timings: Timings,
-});
-export type SimilarityResponse = z.infer<typeof SimilarityResponse>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Analyze: one image, several tasks
-
-/** A list of tasks: a JSON array, one comma-separated string, or the option repeated. */
-const taskList = z
-  .union([z.string(), z.array(z.string())])
-  .transform(splitList)
-  .pipe(z.array(Task).min(1, 'name at least one task'));
-
-/**
- * `tasks` of `POST /v1/analyze`: which tasks to run and, per task, its options (the task endpoint's, JSON answers
- * only: `format` must be absent or `json`). A list form runs the tasks with their default options.
- */
-export const AnalyzeTasks = z.union([
-  taskList,
-  z.strictObject({
-    classify: ClassifyOptions.optional(),
-    detect: DetectOptions.optional(),
-    segment: SegmentOptions.optional(),
-    embed: EmbedOptions.optional(),
-  }),
-]);
-export type AnalyzeTasks = z.input<typeof AnalyzeTasks>;
-
-export const AnalyzeOptions = z.strictObject({
-  tasks: AnalyzeTasks.meta({
-    description:
-      'Tasks to run, each with its own options: `{"classify": {"top_k": 3}, "detect": {"threshold": 0.3}}`, or a list (`["classify","detect"]`, `classify,detect`) for default options. In a query string or form: `tasks=classify,detect` plus `detect.threshold=0.3`, or `tasks` as a JSON object string.',
-  }),
-});
-export type AnalyzeOptions = z.input<typeof AnalyzeOptions>;
-
-export const AnalyzeResponse = z.object({
-  task: z.literal('analyze'),
-  image: ImageInfo,
-  /** Each requested task's usual response, or `{ error }` when that task failed (a bad option, an unknown model). */
-  results: z.object({
-    classify: z.union([ClassifyResponse, BatchItemError]).optional(),
-    detect: z.union([DetectResponse, BatchItemError]).optional(),
-    segment: z.union([SegmentResponse, BatchItemError]).optional(),
-    embed: z.union([EmbedResponse, BatchItemError]).optional(),
-  }),
-  /** The shared decode, and the whole request. */
-  timings: z.object({ decode_ms: z.number(), total_ms: z.number() }),
-});
-export type AnalyzeResponse = z.infer<typeof AnalyzeResponse>;
-
-// ---------------------------------------------------------------------------------------------------------------
 // Pose: human keypoints, several people per photo
 
 /** The 17 COCO keypoints, in COCO order (`left_*` is the subject's left). Every person carries all 17, in this order. */
@@ -594,5 +461,144 @@ export const PoseResponse = z.object({
   timings: Timings,
 });
 export type PoseResponse = z.infer<typeof PoseResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models: one model, and the list's filter
+
+/** `GET /v1/models` query: only the models of one task. */
+export const ModelsQuery = z.strictObject({
+  task: Task.optional().meta({ description: 'Only the models of this task.' }),
+});
+export type ModelsQuery = z.input<typeof ModelsQuery>;
+
+/** `GET /v1/models/{id}`: a model with its label names. */
+export const ModelDetail = ModelInfo.extend({
+  /** The model's class names, index for index with its outputs (`index` in results). */
+  label_names: z.array(z.string()),
+  /** Other accepted spellings for `classes`, alias -> label (e.g. VOC's "motorbike" -> "motorcycle"). */
+  label_aliases: z.record(z.string(), z.string()),
+  /** Pose models: the keypoint names, in the order every person's `keypoints` come in. */
+  keypoints: z.array(KeypointName).optional(),
+  /** Pose models: the skeleton's edges, pairs of indices into `keypoints` (COCO's 19 limbs). */
+  skeleton: z.array(z.tuple([z.number().int(), z.number().int()])).optional(),
+});
+export type ModelDetail = z.infer<typeof ModelDetail>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batches: several images per task request
+
+/** Most images one batch request may carry. */
+export const MAX_BATCH_IMAGES = 16 as const;
+
+/** One batch item that failed: the usual error body, for that image only. */
+export const BatchItemError = ErrorBody;
+export type BatchItemError = ErrorBody;
+
+const batchOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    /** One per image, in request order: the task's usual response, or `{ error }` for an image that failed. */
+    results: z.array(z.union([item, BatchItemError])),
+  });
+
+export const ClassifyBatchResponse = batchOf(ClassifyResponse);
+export type ClassifyBatchResponse = z.infer<typeof ClassifyBatchResponse>;
+export const DetectBatchResponse = batchOf(DetectResponse);
+export type DetectBatchResponse = z.infer<typeof DetectBatchResponse>;
+export const SegmentBatchResponse = batchOf(SegmentResponse);
+export type SegmentBatchResponse = z.infer<typeof SegmentBatchResponse>;
 export const PoseBatchResponse = batchOf(PoseResponse);
 export type PoseBatchResponse = z.infer<typeof PoseBatchResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Embeddings: a vector per image whose cosine similarity means visual similarity
+
+/** `float`: a JSON number array; `base64`: little-endian float32 bytes in base64 (about a quarter of the JSON). */
+export const EmbeddingEncoding = z.enum(['float', 'base64']);
+export type EmbeddingEncoding = z.infer<typeof EmbeddingEncoding>;
+
+export const EmbedOptions = CommonOptions.extend({
+  encoding: EmbeddingEncoding.default('float').meta({
+    description: '`float` (default): `embedding` is a JSON number array. `base64`: the little-endian float32 bytes in base64, about a quarter of the JSON size (for batch indexing).',
+  }),
+});
+export type EmbedOptions = z.input<typeof EmbedOptions>;
+
+export const EmbedResponse = z.object({
+  task: z.literal('embed'),
+  model: ModelInfo,
+  image: ImageInfo,
+  /** The L2-normalised embedding (norm 1: cosine similarity is the dot product), in the requested encoding. */
+  embedding: z.union([z.array(z.number()), z.string()]),
+  /** Length of the vector (1024 for the MobileNet V1 embedding extractor). */
+  dimensions: z.number().int(),
+  encoding: EmbeddingEncoding,
+  fallback: Fallback.optional(),
+  timings: Timings,
+});
+export type EmbedResponse = z.infer<typeof EmbedResponse>;
+export const EmbedBatchResponse = batchOf(EmbedResponse);
+export type EmbedBatchResponse = z.infer<typeof EmbedBatchResponse>;
+
+/** `POST /v1/similarity`: two or more images (the `image` field repeated, or `images` in JSON), one model. */
+export const SimilarityOptions = CommonOptions;
+export type SimilarityOptions = z.input<typeof SimilarityOptions>;
+
+export const SimilarityResponse = z.object({
+  model: ModelInfo,
+  /** Each image's size, in request order. */
+  images: z.array(ImageInfo),
+  /** N x N cosine similarities in request order: symmetric, 1 on the diagonal, -1..1 (this model's: 0..1). */
+  matrix: z.array(z.array(z.number())),
+  fallback: Fallback.optional(),
+  timings: Timings,
+});
+export type SimilarityResponse = z.infer<typeof SimilarityResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analyze: one image, several tasks
+
+/** A list of tasks: a JSON array, one comma-separated string, or the option repeated. */
+const taskList = z
+  .union([z.string(), z.array(z.string())])
+  .transform(splitList)
+  .pipe(z.array(Task).min(1, 'name at least one task'));
+
+/**
+ * `tasks` of `POST /v1/analyze`: which tasks to run and, per task, its options (the task endpoint's, JSON answers
+ * only: `format` must be absent or `json`). A list form runs the tasks with their default options.
+ */
+export const AnalyzeTasks = z.union([
+  taskList,
+  z.strictObject({
+    classify: ClassifyOptions.optional(),
+    detect: DetectOptions.optional(),
+    segment: SegmentOptions.optional(),
+    embed: EmbedOptions.optional(),
+    pose: PoseOptions.optional(),
+  }),
+]);
+export type AnalyzeTasks = z.input<typeof AnalyzeTasks>;
+
+export const AnalyzeOptions = z.strictObject({
+  tasks: AnalyzeTasks.meta({
+    description:
+      'Tasks to run, each with its own options: `{"classify": {"top_k": 3}, "detect": {"threshold": 0.3}}`, or a list (`["classify","detect"]`, `classify,detect`) for default options. In a query string or form: `tasks=classify,detect` plus `detect.threshold=0.3`, or `tasks` as a JSON object string.',
+  }),
+});
+export type AnalyzeOptions = z.input<typeof AnalyzeOptions>;
+
+export const AnalyzeResponse = z.object({
+  task: z.literal('analyze'),
+  image: ImageInfo,
+  /** Each requested task's usual response, or `{ error }` when that task failed (a bad option, an unknown model). */
+  results: z.object({
+    classify: z.union([ClassifyResponse, BatchItemError]).optional(),
+    detect: z.union([DetectResponse, BatchItemError]).optional(),
+    segment: z.union([SegmentResponse, BatchItemError]).optional(),
+    embed: z.union([EmbedResponse, BatchItemError]).optional(),
+    pose: z.union([PoseResponse, BatchItemError]).optional(),
+  }),
+  /** The shared decode, and the whole request. */
+  timings: z.object({ decode_ms: z.number(), total_ms: z.number() }),
+});
+export type AnalyzeResponse = z.infer<typeof AnalyzeResponse>;

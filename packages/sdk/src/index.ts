@@ -1,5 +1,5 @@
 /**
- * @cvkit/sdk: a typed client for the cvkit computer-vision API (classify, detect, segment).
+ * @cvkit/sdk: a typed client for the cvkit computer-vision API (classify, detect, segment, pose).
  * Runs unchanged in browsers, Cloudflare Workers and other edge runtimes, Deno, Bun and Node 18+: it needs only
  * `fetch`, and carries no Node built-ins and no zod. Node-only helpers are in `@cvkit/sdk/node`; the zod schemas
  * of the API contract in `@cvkit/sdk/contract`.

@@ -69,5 +69,6 @@ describe('client types equal the contract', () => {
     expectTypeOf<keyof sdk.AnalyzeTaskOptions>().toEqualTypeOf<keyof TaskOptions>();
     expectTypeOf<keyof NonNullable<sdk.AnalyzeTaskOptions['detect']>>().toEqualTypeOf<Exclude<keyof NonNullable<TaskOptions['detect']>, 'format'>>();
     expectTypeOf<keyof NonNullable<sdk.AnalyzeTaskOptions['segment']>>().toEqualTypeOf<Exclude<keyof NonNullable<TaskOptions['segment']>, 'format'>>();
+    expectTypeOf<keyof NonNullable<sdk.AnalyzeTaskOptions['pose']>>().toEqualTypeOf<Exclude<keyof NonNullable<TaskOptions['pose']>, 'format'>>();
   });
 });

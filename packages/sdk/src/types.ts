@@ -10,7 +10,7 @@
  */
 
 /** Tasks the API answers. */
-export type Task = 'classify' | 'detect' | 'segment' | 'embed';
+export type Task = 'classify' | 'detect' | 'segment' | 'embed' | 'pose';
 
 /** Where a model runs: inside the worker isolate (`edge`), on the remote GPU tier (`gpu`), or on Cloudflare Workers AI (`workers-ai`). */
 export type Tier = 'edge' | 'gpu' | 'workers-ai';
@@ -386,6 +386,10 @@ export interface ModelDetail extends ModelInfo {
   label_names: string[];
   /** Other accepted spellings for `classes`, alias -> label (e.g. VOC's "motorbike" -> "motorcycle"). */
   label_aliases: Record<string, string>;
+  /** Pose models: the keypoint names, in the order every person's `keypoints` come in. */
+  keypoints?: KeypointName[] | undefined;
+  /** Pose models: the skeleton's edges, pairs of indices into `keypoints` (COCO's 19 limbs). */
+  skeleton?: [number, number][] | undefined;
 }
 
 /** Filter of `models()`. */
@@ -455,6 +459,7 @@ export interface AnalyzeTaskOptions {
   detect?: Omit<DetectOptions, 'format'>;
   segment?: Omit<SegmentOptions, 'format'>;
   embed?: EmbedOptions;
+  pose?: Omit<PoseOptions, 'format'>;
 }
 
 export interface AnalyzeOptions {
@@ -471,6 +476,7 @@ export interface AnalyzeResponse {
     detect?: DetectResponse | BatchItemError | undefined;
     segment?: SegmentResponse | BatchItemError | undefined;
     embed?: EmbedResponse | BatchItemError | undefined;
+    pose?: PoseResponse | BatchItemError | undefined;
   };
   /** The shared decode, and the whole request. */
   timings: { decode_ms: number; total_ms: number };

@@ -9,6 +9,7 @@ import { classifyTask } from './classify';
 import { detectTask } from './detect';
 import { embedTask } from './embed';
 import type { TaskDefinition } from './http/task';
+import { poseTask } from './pose';
 import { segmentTask } from './segment';
 
 export const tasks: { readonly [T in Task]: TaskDefinition } = {
@@ -16,4 +17,5 @@ export const tasks: { readonly [T in Task]: TaskDefinition } = {
   detect: detectTask,
   segment: segmentTask,
   embed: embedTask,
+  pose: poseTask,
 };

@@ -14,6 +14,9 @@ import { runTask } from '../providers/types';
 import { serverTiming } from '../timings';
 import { type DetectOutput, detectPipeline } from './pipeline';
 
+/** The key under which detect leaves its detections in `image.shared` for the other tasks of an analyze request. */
+export const SHARED_DETECTIONS = 'detect.detections';
+
 export const detectTask = defineTask({
   task: 'detect',
   schema: DetectOptions,
@@ -40,6 +43,8 @@ export const detectTask = defineTask({
       timer,
       signal,
     });
+    // Other tasks on this image (pose in /v1/analyze) reuse the boxes, unless `classes` left people out.
+    if (!options.classes || canonicalClasses(model, options.classes)?.some((c) => c.toLowerCase() === 'person')) image.shared.set(SHARED_DETECTIONS, result.detections);
     let annotated: { type: 'image/png' | 'image/jpeg'; bytes: Uint8Array } | undefined;
     if (draw && photo) {
       const type = draw === 'same-as-input' ? (photo.format === 'jpeg' ? 'image/jpeg' : 'image/png') : draw;

@@ -92,7 +92,9 @@ async function analyze(c: Context<AppEnv>, { provider: tiered, fetch }: RouteDep
   type Ready = { handler: TaskHandler; options: { model?: string | undefined }; model: ModelSpec };
   const ready = new Map<Task, Ready>();
   const results: Record<string, object> = {};
-  for (const [task, rawOptions] of plan) {
+  // In the API's task order, whatever order the request named them in: detect runs before pose, which reuses its boxes.
+  for (const task of Task.options.filter((t) => plan.has(t))) {
+    const rawOptions = plan.get(task) as Record<string, unknown>;
     const handler = handlers.get(task) as TaskHandler;
     try {
       const options = parseOptions(handler.schema, rawOptions);

@@ -2,7 +2,7 @@
  * Examples in the OpenAPI document: requests and answers as the worker gives them (shortened). The OpenAPI test
  * parses every answer example with its contract schema, so they cannot drift from the wire format.
  */
-import { type ErrorBody, type ErrorCode, ErrorStatus } from '@cvkit/sdk/contract';
+import { type ErrorBody, type ErrorCode, ErrorStatus, type KeypointName } from '@cvkit/sdk/contract';
 
 const timings = { decode_ms: 4, preprocess_ms: 3, inference_ms: 33, postprocess_ms: 0, encode_ms: 0, total_ms: 41 };
 
@@ -17,6 +17,11 @@ const detector = {
 const segmenter = {
   id: 'deeplabv3_mnv2_dm05_pascal_quant', task: 'segment' as const, tier: 'edge' as const, tiers: ['edge' as const], runtime: 'litert', default: true, input: { width: 513, height: 513 },
   labels: 21, license: 'Apache-2.0', accuracy: '69.65% PASCAL VOC 2012 val mIoU', bytes: 744695,
+};
+
+const poser = {
+  id: 'movenet_single_pose_lightning', task: 'pose' as const, tier: 'edge' as const, tiers: ['edge' as const], runtime: 'litert', default: true, input: { width: 192, height: 192 },
+  labels: 0, license: 'Apache-2.0', accuracy: 'MoveNet SinglePose model card (COCO val 2017 single-person subset); squat fixture within 18 px of the published reference', bytes: 2894840,
 };
 
 const classify = {
@@ -78,8 +83,29 @@ export function errorExample(code: ErrorCode): ErrorBody {
   };
 }
 
+// squat.png (500x610), as /v1/pose answers it (scores and pixels rounded)
+const squatKeypoints: [string, number, number, number][] = [
+  ['nose', 299, 207, 0.57], ['left_eye', 291, 196, 0.91], ['right_eye', 280, 188, 0.7], ['left_ear', 275, 196, 0.64], ['right_ear', 248, 196, 0.7],
+  ['left_shoulder', 288, 249, 0.7], ['right_shoulder', 209, 244, 0.75], ['left_elbow', 352, 305, 0.88], ['right_elbow', 270, 313, 0.43],
+  ['left_wrist', 344, 244, 0.5], ['right_wrist', 326, 252, 0.43], ['left_hip', 201, 372, 0.88], ['right_hip', 129, 372, 0.7],
+  ['left_knee', 291, 406, 0.8], ['right_knee', 198, 414, 0.8], ['left_ankle', 264, 499, 0.75], ['right_ankle', 158, 547, 0.75],
+];
+const pose = {
+  task: 'pose' as const, model: poser, image: { width: 500, height: 610 },
+  people: [
+    {
+      score: 0.81,
+      box: { x1: 106.2, y1: 135.4, x2: 365.1, y2: 598.3 },
+      keypoints: squatKeypoints.map(([name, x, y, score]) => ({ name: name as KeypointName, x, y, score })),
+    },
+  ],
+  timings: { decode_ms: 6, preprocess_ms: 4, inference_ms: 105, postprocess_ms: 1, encode_ms: 0, total_ms: 118 },
+};
+
 export const examples = {
   classify,
+  pose,
+  poseBatch: { results: [pose, errorExample('invalid_image')] },
   detect,
   segment,
   classifyBatch: { results: [classify, errorExample('fetch_failed')] },

@@ -7,6 +7,7 @@ import type { Task } from '@cvkit/sdk/contract';
 import { classMap, schema as classMapSchema } from './class-map';
 import { detrBoxes, schema as detrBoxesSchema } from './detr-boxes';
 import { embedding, schema as embeddingSchema } from './embedding';
+import { keypoints, schema as keypointsSchema } from './keypoints';
 import { logits, schema as logitsSchema } from './logits';
 import { probabilities, schema as probabilitiesSchema } from './probabilities';
 import type { OutputKind, TensorExpectation } from './types';
@@ -16,10 +17,10 @@ import { yoloxGrid, schema as yoloxGridSchema } from './yolox-grid';
 
 export type { OutputKind, TensorDtype, TensorExpectation } from './types';
 
-export const OutputSpec = z.discriminatedUnion('kind', [probabilitiesSchema, yoloxGridSchema, detrBoxesSchema, logitsSchema, classMapSchema, embeddingSchema, yoloV8Schema, tfliteSsdSchema]);
+export const OutputSpec = z.discriminatedUnion('kind', [probabilitiesSchema, yoloxGridSchema, detrBoxesSchema, logitsSchema, classMapSchema, embeddingSchema, yoloV8Schema, tfliteSsdSchema, keypointsSchema]);
 export type OutputSpec = z.infer<typeof OutputSpec>;
 
-const kinds: readonly OutputKind[] = [probabilities, yoloxGrid, detrBoxes, logits, classMap, embedding, yoloV8, tfliteSsd];
+const kinds: readonly OutputKind[] = [probabilities, yoloxGrid, detrBoxes, logits, classMap, embedding, yoloV8, tfliteSsd, keypoints];
 
 /** The registered kind named `kind`, if any. */
 export const outputKindOf = (kind: string): OutputKind | undefined => kinds.find((k) => k.kind === kind);

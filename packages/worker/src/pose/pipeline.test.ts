@@ -1,8 +1,8 @@
 /**
- * The pose pipeline on real photos, in Node with the real LiteRT.js build and MoveNet SinglePose Lightning, person
- * boxes from the default detector (onnxruntime-web), against published references: MoveNet's own keypoints for
- * squat.png, PoseNet's for the two walkers in two_people_snow.png (another model: compared within a few percent
- * of each person's height).
+ * The pose pipeline on real photos, in Node with the real LiteRT.js build and MoveNet SinglePose Lightning, through
+ * the edge provider (person boxes from the default detector, run as the pipeline's subtask), against published
+ * references: MoveNet's own keypoints for squat.png, PoseNet's for the two walkers in two_people_snow.png (another
+ * model: compared within a few percent of each person's height).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { fixture, fixturesDir, modelDir } from '../../../../test/support/fixture
 import { imageSource } from '../http/task';
 import { decodeImage } from '../image/decode';
 import { applyOrientation } from '../image/orientation';
-import { type ArtifactSpec, manifest, type ModelSpec } from '../models/manifest';
+import { findModel } from '../models/manifest';
 import { createNodeProvider, nodeRuntimes } from '../node';
 import type { PipelineContext } from '../pipeline/types';
 import type { LoadedModel } from '../runtimes/types';
@@ -21,29 +21,26 @@ import { tensor } from '../runtimes/types';
 import { createTimer } from '../timings';
 import { cropRGB } from './crop';
 import { toKeypoints } from './keypoints';
-import { PEOPLE_QUERY, personBoxes } from './people';
-import { type FindPeople, posePipeline } from './pipeline';
+import { type FindPeople, estimatePoses, type PoseOutput } from './pipeline';
 
-const MOVENET = 'movenet_single_pose_lightning_ptq.tflite';
-const model = { id: 'movenet_single_pose_lightning', input: { width: 192, height: 192 } } as unknown as ModelSpec;
-const artifact = { key: 'movenet_single_pose_lightning@litert', runtime: 'litert', input: { name: 'input', layout: 'NHWC', dtype: 'uint8' } } as unknown as ArtifactSpec;
-const detector = createNodeProvider({ modelDir });
-const detectModel = manifest.models.find((m) => m.task === 'detect' && m.default) as ModelSpec;
+const model = findModel('pose', undefined);
+const artifact = model.artifacts.find((a) => a.runtime === 'litert') as (typeof model.artifacts)[number];
+const provider = createNodeProvider({ modelDir });
 let runner: LoadedModel;
 
 beforeAll(async () => {
   const litert = nodeRuntimes().find((r) => r.name === 'litert');
-  runner = await (litert as NonNullable<typeof litert>).load({ artifact, bytes: new Uint8Array(readFileSync(resolve(modelDir, MOVENET))) });
+  runner = await (litert as NonNullable<typeof litert>).load({ artifact, bytes: new Uint8Array(readFileSync(resolve(modelDir, artifact.file as string))) });
 });
 
-/** The default detector's people in the same image source (the route's wiring does the same). */
-const detectPeople = (image: ReturnType<typeof imageSource>): FindPeople => async () =>
-  personBoxes((await detector.detect({ image, model: detectModel, options: PEOPLE_QUERY, timer: createTimer() })).detections);
+const defaults = { min_keypoint_score: 0.3, min_person_score: 0.25, max_people: 6 };
 
-async function pose(bytes: Uint8Array, findPeople?: FindPeople, options = { min_keypoint_score: 0.3, min_person_score: 0.25, max_people: 6 }) {
+/** Pose through the edge provider (the detector as the pipeline's subtask), or with the given people finder. */
+async function pose(bytes: Uint8Array, findPeople?: FindPeople, options = defaults): Promise<PoseOutput> {
   const image = imageSource(bytes);
+  if (!findPeople) return (await provider.run({ image, model, options, timer: createTimer() })) as unknown as PoseOutput;
   const ctx = { model, artifact, runner, labels: { names: [], lines: [] }, image, timer: createTimer() } as unknown as PipelineContext;
-  return posePipeline(ctx, options, findPeople ?? detectPeople(image));
+  return estimatePoses(ctx, options, findPeople);
 }
 
 /** A reference CSV: pose_id, pose_score, keypoint_id, keypoint_score, x and y in 0..1 of the image. */

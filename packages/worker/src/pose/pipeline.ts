@@ -1,15 +1,17 @@
 /**
- * Pose: the photo decoded whole, person boxes from a detector (passed in, so that a route can run the default
- * detector and /v1/analyze can reuse the boxes its detect task already found), a square crop per person (and the
- * whole photo when no box covers much of it) sampled into MoveNet's 192x192 uint8 input, one run per crop, the
- * keypoints mapped back into the upright photo's pixels, and the people kept by score.
+ * Pose: the photo decoded whole, person boxes from a detector (the boxes /v1/analyze's detect task already found,
+ * else the default detector run through the same provider), a square crop per person (the whole photo when there
+ * is nobody to crop) sampled into MoveNet's 192x192 uint8 input, one run per crop, the keypoints mapped back into
+ * the upright photo's pixels, and the people kept by score.
  */
-import type { ImageInfo, Person } from '@cvkit/sdk/contract';
+import type { Detection, ImageInfo, Person } from '@cvkit/sdk/contract';
+import { SHARED_DETECTIONS } from '../detect';
+import type { DetectOutput } from '../detect/pipeline';
 import type { PipelineContext } from '../pipeline/types';
 import { tensor } from '../runtimes/types';
 import { cropSquareRGB } from './crop';
 import { isKeypointOutput, toKeypoints } from './keypoints';
-import { type PersonBox, personBox, personScore, planCandidates, selectPeople } from './people';
+import { PEOPLE_QUERY, type PersonBox, personBox, personBoxes, personScore, planCandidates, selectPeople } from './people';
 
 export interface PoseCallOptions {
   min_keypoint_score: number;
@@ -28,7 +30,23 @@ export type FindPeople = () => Promise<PersonBox[]>;
 /** Person boxes beyond the people asked for that still get a MoveNet run (a box may turn out not to be a pose). */
 const SPARE_CANDIDATES = 2;
 
-export async function posePipeline(
+/** The task table's pipeline: people from analyze's detect task when it ran, else from the default detector. */
+export const posePipeline = (ctx: PipelineContext, options: PoseCallOptions): Promise<PoseOutput> => estimatePoses(ctx, options, findPeople(ctx));
+
+/**
+ * The people in the context's image: the detections /v1/analyze's detect task stored for this image (the detector
+ * runs once), else the default detector's, asked for people only.
+ */
+export function findPeople(ctx: PipelineContext): FindPeople {
+  return async () => {
+    const reused = ctx.image.shared.get(SHARED_DETECTIONS) as Detection[] | undefined;
+    if (reused) return personBoxes(reused);
+    return personBoxes((await ctx.subtask<DetectOutput>('detect', undefined, PEOPLE_QUERY)).detections);
+  };
+}
+
+/** Keypoints of the people `findPeople` finds, MoveNet run on a padded square around each. */
+export async function estimatePoses(
   { model, artifact, runner, image, timer, signal }: PipelineContext,
   options: PoseCallOptions,
   findPeople: FindPeople,
