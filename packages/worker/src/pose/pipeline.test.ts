@@ -6,13 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PhotonImage } from '@cf-wasm/photon';
 import type { Person } from '@cvkit/sdk/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture, fixturesDir, modelDir } from '../../../../test/support/fixtures';
+import { rotatedJpeg, wideCanvas } from '../../../../test/support/pose-images';
 import { imageSource } from '../http/task';
 import { decodeImage } from '../image/decode';
-import { applyOrientation } from '../image/orientation';
 import { findModel } from '../models/manifest';
 import { createNodeProvider, nodeRuntimes } from '../node';
 import type { PipelineContext } from '../pipeline/types';
@@ -62,32 +61,6 @@ function expectClose(ours: readonly { x: number; y: number }[], theirs: readonly
   expect(sorted.at(-1), `largest of ${shown}`).toBeLessThanOrEqual(bounds.max);
 }
 const height = (kps: readonly { y: number }[]) => Math.max(...kps.map((k) => k.y)) - Math.min(...kps.map((k) => k.y));
-
-const png = (rgba: Uint8Array, width: number, height: number) => {
-  const img = new PhotonImage(rgba, width, height);
-  try {
-    return img.get_bytes();
-  } finally {
-    img.free();
-  }
-};
-
-/** A JPEG storing the upright pixels turned a quarter counter-clockwise, with EXIF orientation 6 to turn them back. */
-function rotatedJpeg(upright: { rgba: Uint8Array; width: number; height: number }): Uint8Array {
-  const stored = applyOrientation(upright.rgba, upright.width, upright.height, 8);
-  const img = new PhotonImage(stored.data, stored.width, stored.height);
-  let jpeg: Uint8Array;
-  try {
-    jpeg = img.get_bytes_jpeg(95);
-  } finally {
-    img.free();
-  }
-  // APP1 "Exif", big-endian TIFF with one IFD entry: Orientation (0x0112), SHORT, 1 value, 6.
-  const tiff = [0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
-  const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
-  const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
-  return new Uint8Array([...jpeg.subarray(0, 2), ...app1, ...jpeg.subarray(2)]);
-}
 
 describe('MoveNet Lightning through LiteRT.js', () => {
   it('squat.png stretched to 192x192 lands within 18 px of the published reference (all 17 keypoints)', async () => {
@@ -203,9 +176,7 @@ describe('posePipeline on real photos', () => {
     const upright = await decodeImage(fixture('squat.png'));
     const W = 2400;
     const offset = 1500;
-    const wide = new Uint8Array(W * upright.height * 4).fill(200);
-    for (let y = 0; y < upright.height; y++) wide.set(upright.rgba.subarray(y * upright.width * 4, (y + 1) * upright.width * 4), (y * W + offset) * 4);
-    const result = await pose(png(wide, W, upright.height));
+    const result = await pose(wideCanvas(upright, W, offset));
     expect(result.image).toEqual({ width: W, height: 610 });
     expect(result.people).toHaveLength(1);
     const person = result.people[0] as Person;
