@@ -92,6 +92,7 @@ describe('GET /openapi.json', () => {
       ClassifyResponse: contract.ClassifyResponse, DetectResponse: contract.DetectResponse, SegmentResponse: contract.SegmentResponse,
       ClassifyBatchResponse: contract.ClassifyBatchResponse, DetectBatchResponse: contract.DetectBatchResponse, SegmentBatchResponse: contract.SegmentBatchResponse,
       EmbedResponse: contract.EmbedResponse, EmbedBatchResponse: contract.EmbedBatchResponse, SimilarityResponse: contract.SimilarityResponse,
+      PoseResponse: contract.PoseResponse, PoseBatchResponse: contract.PoseBatchResponse,
       AnalyzeResponse: contract.AnalyzeResponse, ModelList: contract.ModelList, ModelDetail: contract.ModelDetail, Health: contract.Health, ErrorBody: contract.ErrorBody,
     };
     let parsed = 0;

@@ -59,12 +59,12 @@ describe('POST /v1/pose in workerd, on real photos', () => {
   it('lists MoveNet for task=pose, edge only on LiteRT.js, with the keypoints and the skeleton in its detail', async () => {
     const { models } = ModelList.parse(await (await fetch(`${base}/v1/models?task=pose`)).json());
     expect(models.map((m) => m.id)).toEqual([MODEL]);
-    expect(models[0]).toMatchObject({ task: 'pose', default: true, tier: 'edge', tiers: ['edge'], runtime: 'litert', input: { width: 192, height: 192 }, labels: 0 });
+    expect(models[0]).toMatchObject({ task: 'pose', default: true, tier: 'edge', tiers: ['edge'], runtime: 'litert', input: { width: 192, height: 192 }, labels: 17 });
     const detail = ModelDetail.parse(await (await fetch(`${base}/v1/models/${MODEL}`)).json());
     expect(detail.keypoints?.[0]).toBe('nose');
     expect(detail.keypoints).toHaveLength(17);
     expect(detail.skeleton).toHaveLength(19);
-    expect(detail.label_names).toEqual([]);
+    expect(detail.label_names).toEqual(detail.keypoints);
   });
 
   it('squat.png: one man, keypoints near MoveNet\'s published reference', async () => {

@@ -21,7 +21,7 @@ const segmenter = {
 
 const poser = {
   id: 'movenet_single_pose_lightning', task: 'pose' as const, tier: 'edge' as const, tiers: ['edge' as const], runtime: 'litert', default: true, input: { width: 192, height: 192 },
-  labels: 0, license: 'Apache-2.0', accuracy: 'MoveNet SinglePose model card (COCO val 2017 single-person subset); squat fixture within 18 px of the published reference', bytes: 2894840,
+  labels: 17, license: 'Apache-2.0', accuracy: 'MoveNet SinglePose model card (COCO val 2017 single-person subset); squat fixture within 18 px of the published reference', bytes: 2894840,
 };
 
 const classify = {

@@ -112,8 +112,7 @@ const ModelJson = z.object({
   provenance: z.string(),
   accuracy: z.string(),
   input: InputSpec,
-  /** The label list, a key of `labels`; none for a model whose outputs name no classes (pose: COCO's fixed keypoints). */
-  labels: z.string().optional(),
+  labels: z.string(),
   /** Where the model may run: in the isolate (`edge`), on the remote GPU tier (`gpu`, an `oip-v2` artifact), or `both`. */
   where: z.enum(['edge', 'gpu', 'both']).default('edge'),
   /** The tier `tier=auto` tries first: the small defaults prefer the edge, heavier models the GPU. */
@@ -197,7 +196,7 @@ const Manifest = z
   .superRefine((m, ctx) => {
     const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
     for (const model of m.models) {
-      if (model.labels !== undefined && !(model.labels in m.labels)) fail(`${model.id}: label list '${model.labels}' is not in \`labels\``);
+      if (!(model.labels in m.labels)) fail(`${model.id}: label list '${model.labels}' is not in \`labels\``);
       for (const artifact of model.artifacts) for (const p of artifactProblems(model, artifact)) fail(p);
       for (const p of placementProblems(model, m.models)) fail(p);
     }
@@ -255,9 +254,6 @@ export function findModel(task: Task, id: string | undefined): ModelSpec {
   return model;
 }
 
-/** What a model without a label list reports: no labels (`labels: 0` in /v1/models). */
-const NO_LABELS: LabelSpec = { file: '', sha256: '0'.repeat(64), format: 'plain', count: 0, display: {} };
-
 export function labelSpec(model: Pick<ModelSpec, 'labels'>): LabelSpec {
-  return model.labels === undefined ? NO_LABELS : (manifest.labels[model.labels] as LabelSpec);
+  return manifest.labels[model.labels] as LabelSpec;
 }

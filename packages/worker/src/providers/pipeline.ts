@@ -83,7 +83,6 @@ export function createPipelineProvider({ tier, runtimes, files, budgetMb, waitMs
   }
 
   async function modelLabels(model: ModelSpec): Promise<Labels> {
-    if (model.labels === undefined) return { names: [], lines: [] };
     let list = labels.get(model.labels);
     if (!list) labels.set(model.labels, (list = await loadLabels(labelSpec(model), (f) => files.read(f))));
     return list;
