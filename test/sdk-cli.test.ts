@@ -141,7 +141,7 @@ describe('failures: non-zero exit with the message', () => {
   it('wrong usage exits 2 with a hint', async () => {
     expect(await runCli(['frobnicate', 'x.jpg'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown command 'frobnicate'") });
     expect(await runCli(['classify'])).toMatchObject({ code: 2, stderr: expect.stringContaining('needs an image') });
-    expect(await runCli(['classify', 'x.jpg', '--out', 'a.png'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--out is for detect and segment') });
+    expect(await runCli(['classify', 'x.jpg', '--out', 'a.png'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--out is for detect, segment and pose') });
     expect(await runCli(['detect', 'x.jpg', '--out', 'a.webp'])).toMatchObject({ code: 2, stderr: expect.stringContaining("--out must name a .png or .jpg file, not 'a.webp'") });
     expect(await runCli(['detect', photo('*.jpg'), '--out', 'a.png'])).toMatchObject({ code: 2, stderr: expect.stringContaining("--out needs {name} with several images") });
     expect(await runCli(['detect', photo('*.tiff')])).toMatchObject({ code: 2, stderr: expect.stringContaining('No file matches') });
@@ -237,6 +237,15 @@ describe('--out picks the format from the extension', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/ · \d+ class(es)? · /);
     expect(magic(png)).toBe('png');
+  });
+
+  it('pose: the skeletons as .jpg, one row per person', async () => {
+    const jpg = join(tmp, 'skel.jpg');
+    const { code, stdout } = await runCli(['pose', photo('two_people_snow.png'), '--out', jpg, '--max-people', '1', '--base-url', baseURL]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/movenet_single_pose_lightning · 640x480 · 1 person · /);
+    expect(stdout).toContain(`skeletons written to ${jpg}`);
+    expect(magic(jpg)).toBe('jpeg');
   });
 });
 
