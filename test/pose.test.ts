@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { CVKit } from '@cvkit/sdk';
 import { AnalyzeResponse, DetectResponse, ErrorBody, ModelDetail, ModelList, type Person, PoseBatchResponse, PoseResponse } from '@cvkit/sdk/contract';
 import { decodeImage } from '../packages/worker/src/image/decode';
 import { fixture, fixturesDir } from './support/fixtures';
@@ -178,6 +179,22 @@ describe('pose batches and analyze', () => {
     expect(PoseResponse.parse(body.results.pose).people).toHaveLength(1);
     const picture = await postJson(`${base}/v1/analyze`, { image: dataUrl('squat.png'), tasks: { pose: { format: 'image' } } });
     expect(ErrorBody.parse((await picture.json() as AnalyzeResponse).results.pose).error.code).toBe('invalid_option');
+  });
+});
+
+describe('the SDK', () => {
+  it('cv.pose gives typed people, the picture as a Blob with format: image, and poseBatch a result per image', async () => {
+    const cv = new CVKit({ baseURL: base });
+    const { people, image } = await cv.pose(fixture('two_people_snow.png'), { max_people: 2 });
+    expect(image).toEqual({ width: 640, height: 480 });
+    expect(people).toHaveLength(2);
+    expect(people[0]?.keypoints.map((k) => k.name).slice(0, 3)).toEqual(['nose', 'left_eye', 'right_eye']);
+    const { data: picture, response } = await cv.pose(fixture('squat.png'), { format: 'image' }).withResponse();
+    expect(picture.type).toBe('image/png');
+    expect(response.headers.get('x-people')).toBe('1');
+    const { results } = await cv.poseBatch([fixture('squat.png'), fixture('hot_dog.jpg')]);
+    expect(results.map((r) => ('people' in r ? r.people.length : -1))).toEqual([1, 0]);
+    await expect(cv.pose(fixture('squat.png'), { max_people: 0 })).rejects.toMatchObject({ status: 400 });
   });
 });
 
