@@ -199,7 +199,7 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
   const { threshold, iou, max_detections } = s.numbers;
   if (s.command === 'analyze') {
     // Each task gets the flags that are its options; --model would fit one task only, so it is refused above.
-    const per = { classify: { tier: s.tier, top_k: s.numbers.top_k }, detect: { tier: s.tier, classes: s.classes, threshold, iou, max_detections }, segment: { tier: s.tier, classes: s.classes, mask: s.mask }, embed: { tier: s.tier, encoding: s.encoding } };
+    const per = { classify: { tier: s.tier, top_k: s.numbers.top_k }, detect: { tier: s.tier, classes: s.classes, threshold, iou, max_detections }, segment: { tier: s.tier, classes: s.classes, mask: s.mask }, embed: { tier: s.tier, encoding: s.encoding }, pose: { tier: s.tier, max_people: s.numbers.max_people } };
     return { result: await s.cv.analyze(image, { tasks: Object.fromEntries(s.tasks.map((t) => [t, per[t]])) }) };
   }
   if (s.command === 'detect') {
@@ -218,7 +218,7 @@ async function analyze(input: Input, s: Settings): Promise<Analysis> {
     return { result, written: out };
   }
   if (s.command === 'pose') {
-    const options = { model: s.model, tier: s.tier, max_people: s.numbers.max_people };
+    const options = { model: s.model, tier: s.tier, max_people: s.numbers.max_people, legend: s.legend };
     const result = await s.cv.pose(image, options);
     if (out && wanted) {
       const picture = await s.cv.pose(image, { ...options, format: 'image' }, accept);
