@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { ApiError, errorBody } from '../errors';
 import type { TieredProvider } from '../providers/tiered';
+import type { ModelSpec } from '../models/manifest';
 import { createTimer } from '../timings';
 import type { AppEnv } from './deps';
 import { readImages } from './images';
@@ -20,6 +21,9 @@ export interface ServeDeps {
 
 /** A request admitted only to spill to the GPU tier (http/admission.ts) gets the provider whose edge is full. */
 export const providerFor = (c: Context<AppEnv>, provider: TieredProvider) => (c.get('edgeFull') ? provider.atCapacity() : provider);
+
+/** The model as the result cache keys it: its id and its files' sha256, so a model replaced under the same id (a user's catalog) never meets an old answer. */
+const modelKey = (model: ModelSpec) => [model.id, ...model.artifacts.map((a) => a.sha256 ?? a.runtime)].join(':');
 
 function answer(c: Context, result: TaskAnswer): Response {
   if (result.picture) {
@@ -43,7 +47,7 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
     // The answer's type may depend on Accept: caches must keep JSON and pictures apart.
     c.header('vary', 'accept');
     const image = imageSource(await (items[0] as (typeof items)[number]).load());
-    const key = { bytes: image.bytes, task: handler.task, model: model.id, options, picture };
+    const key = { bytes: image.bytes, task: handler.task, model: modelKey(model), options, picture };
     const cached = await cachedAnswer(c, deps.provider, key, () => handler.run({ provider, image, options, model, timer, signal, picture }));
     c.header('cvkit-cache', cached.status);
     return answer(c, cached.answer);
@@ -60,7 +64,7 @@ export async function serveTask<O extends { model?: string | undefined }>(c: Con
     if (signal.aborted) throw new ApiError('invalid_request', 'The client went away.');
     try {
       const image = imageSource(await item.load());
-      const key = { bytes: image.bytes, task: handler.task, model: model.id, options, picture: undefined };
+      const key = { bytes: image.bytes, task: handler.task, model: modelKey(model), options, picture: undefined };
       const cached = await cachedAnswer(c, deps.provider, key, () => handler.run({ provider, image, options, model, timer: createTimer(), signal, picture: undefined }));
       statuses.add(cached.status);
       results.push(cached.answer.json ?? {});
