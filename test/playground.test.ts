@@ -1,6 +1,7 @@
 /**
  * The playground at `/` in headless Chromium (Debian's, through playwright-core) against the real worker: a person
- * picks a photo for each task and sees the result drawn on it, the timings and the equivalent calls; a file that is
+ * picks a photo for each task and sees the result drawn on it (for similar: two photos and how alike they are), the
+ * timings and the equivalent calls; a file that is
  * no image shows the API's error; with API keys configured the page still loads and sends the key typed in.
  * Screenshots land in test-results/ (playground-*.png).
  */
@@ -33,7 +34,7 @@ async function open(base = workerUrl): Promise<{ page: Page; requests: Array<{ u
   return { page, requests };
 }
 
-async function analyze(page: Page, task: 'classify' | 'detect' | 'segment', photo: string): Promise<void> {
+async function analyze(page: Page, task: 'classify' | 'detect' | 'segment' | 'pose' | 'similar', photo: string): Promise<void> {
   await page.locator(`label:has([data-testid=task-${task}])`).click();
   await page.getByTestId('file').setInputFiles(photo);
   await page.locator(`[data-testid=results][data-state=done][data-task=${task}], [data-testid=results][data-state=error]`).waitFor({ timeout: 30_000 });
@@ -108,6 +109,52 @@ describe('the playground at / in Chromium', () => {
     // the overlay can be hidden
     await page.locator('#show-overlay').uncheck();
     expect(await page.getByTestId('overlay').evaluate((c) => getComputedStyle(c).visibility)).toBe('hidden');
+    await page.close();
+  });
+
+  it('pose: both walkers listed with their scores, their skeletons drawn over the photo', async () => {
+    const { page } = await open();
+    await analyze(page, 'pose', join(fixturesDir, 'two_people_snow.png'));
+    const people = await page.getByTestId('people').locator('li').allTextContents();
+    expect(people.length).toBeGreaterThanOrEqual(2);
+    for (const p of people.slice(0, 2)) expect(p).toMatch(/^person \d · (1[0-7]|[5-9])\/17 joints\d+\.\d%$/);
+    expect(await page.locator('#side h2').textContent()).toBe(`${people.length} people`);
+    const painted = await paintedPixels(page);
+    expect(painted.n).toBeGreaterThan(1000); // limbs and joints
+    expect(painted.n).toBeLessThan(painted.width * painted.height * 0.3); // lines, not areas
+    const [photo, overlay] = await Promise.all([page.getByTestId('photo').boundingBox(), page.getByTestId('overlay').boundingBox()]);
+    expect(overlay).toEqual(photo);
+    expect(await page.getByTestId('timings').textContent()).toMatch(/inference \d+(\.\d)? ms/);
+    expect(await page.getByTestId('curl').textContent()).toBe(`curl -s ${workerUrl}/v1/pose \\\n  -F image=@two_people_snow.png -F min_keypoint_score=0.3 -F max_people=6`);
+    expect(await page.getByTestId('sdk').textContent()).toContain("const result = await cv.pose(await fromFile('two_people_snow.png'), { min_keypoint_score: 0.3, max_people: 6 });");
+    expect(await page.getByTestId('cli').textContent()).toBe(`npx cvkit pose two_people_snow.png --max-people 6 --out skel.jpg --base-url ${workerUrl}`);
+    await page.screenshot({ path: join(shots, 'playground-pose.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('similar: a photo with itself reads as the same picture, a bird and a hot dog as different', async () => {
+    const { page } = await open();
+    await page.locator('label:has([data-testid=task-similar])').click();
+    await page.getByTestId('file2').setInputFiles(join(fixturesDir, 'bird.png'));
+    await analyze(page, 'similar', join(fixturesDir, 'bird.png'));
+    const same = Number(await page.getByTestId('similarity').textContent());
+    expect(same).toBeGreaterThanOrEqual(0.99);
+    expect(await page.getByTestId('similarity-reading').textContent()).toBe('the same picture');
+    const thumbs = page.getByTestId('thumbs').locator('img');
+    expect(await thumbs.count()).toBe(2);
+    for (const i of [0, 1]) await expect.poll(() => thumbs.nth(i).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    expect(await page.getByTestId('curl').textContent()).toBe(`curl -s ${workerUrl}/v1/similarity \\\n  -F image=@bird.png -F image=@bird.png`);
+    expect(await page.getByTestId('sdk').textContent()).toContain("const result = await cv.similarity([await fromFile('bird.png'), await fromFile('bird.png')]);");
+    expect(await page.getByTestId('cli').textContent()).toBe(`npx cvkit similar bird.png bird.png --base-url ${workerUrl}`);
+    await page.screenshot({ path: join(shots, 'playground-similar-same.png'), fullPage: true });
+    // another second photo runs again at once
+    await page.getByTestId('file2').setInputFiles(join(fixturesDir, 'hot_dog.jpg'));
+    await expect.poll(() => page.getByTestId('cli').textContent()).toContain('similar bird.png hot_dog.jpg');
+    const different = Number(await page.getByTestId('similarity').textContent());
+    expect(different).toBeLessThan(same - 0.2);
+    expect(await page.getByTestId('similarity-reading').textContent()).toBe('different');
+    expect(await page.getByTestId('timings').textContent()).toMatch(/inference \d+(\.\d)? ms.*round trip \d+/);
+    await page.screenshot({ path: join(shots, 'playground-similar-different.png'), fullPage: true });
     await page.close();
   });
 

@@ -16,7 +16,7 @@ export function playgroundPage(version: string): string {
 </head>
 <body>
 <header>
-  <h1>cvkit</h1><span>classify · detect · segment, at the edge</span>
+  <h1>cvkit</h1><span>classify · detect · segment · pose · similar, at the edge</span>
   <nav><a href="/v1/models">/v1/models</a><a href="/health">v${version}</a></nav>
 </header>
 <main>
@@ -25,6 +25,8 @@ export function playgroundPage(version: string): string {
       <label><input type="radio" name="task" value="classify" data-testid="task-classify">classify</label>
       <label><input type="radio" name="task" value="detect" data-testid="task-detect" checked>detect</label>
       <label><input type="radio" name="task" value="segment" data-testid="task-segment">segment</label>
+      <label><input type="radio" name="task" value="pose" data-testid="task-pose">pose</label>
+      <label><input type="radio" name="task" value="similar" data-testid="task-similar">similar</label>
     </div>
     <div id="drop" class="drop" tabindex="0" role="button" aria-label="Choose a photo" data-testid="drop">
       <strong id="drop-name">Drop a photo here, paste one, or click to pick</strong>
@@ -38,6 +40,18 @@ export function playgroundPage(version: string): string {
       <span class="row">Threshold <span id="threshold-value">0.50</span></span>
       <input id="threshold" type="range" min="0.05" max="0.95" step="0.05" value="0.5" data-testid="threshold">
     </label>
+    <label id="keypoint-row" class="hidden">
+      <span class="row">Min keypoint score <span id="keypoint-value">0.30</span></span>
+      <input id="keypoint" type="range" min="0.05" max="0.95" step="0.05" value="0.3" data-testid="keypoint">
+    </label>
+    <label id="people-row" class="hidden">Max people <input id="people" type="number" min="1" max="20" value="6" data-testid="people"></label>
+    <div id="second-row" class="hidden">
+      <div id="drop2" class="drop" tabindex="0" role="button" aria-label="Choose the photo to compare with" data-testid="drop2">
+        <strong id="drop2-name">Drop the photo to compare with, or click to pick</strong>
+        the second photo, compared with the first
+        <input id="file2" type="file" accept="image/*" data-testid="file2">
+      </div>
+    </div>
     <label id="topk-row" class="hidden">Top k <input id="topk" type="number" min="1" max="100" value="5" data-testid="topk"></label>
     <details>
       <summary>API key</summary>

@@ -8,7 +8,7 @@ import { MIN_LEGEND_SHARE } from '../draw/legend';
 export const script = String.raw`
 'use strict';
 const $ = (id) => document.getElementById(id);
-const state = { file: null, models: [], seq: 0, photoUrl: null };
+const state = { file: null, file2: null, models: [], skeletons: {}, seq: 0, photoUrl: null, photoUrl2: null };
 const form = $('form');
 
 function el(tag, attrs, children) {
@@ -71,12 +71,12 @@ function fillModels() {
   const select = $('model');
   const current = select.value;
   select.replaceChildren();
-  for (const m of state.models.filter((m) => m.task === task())) {
+  for (const m of state.models.filter((m) => m.task === spec().models)) {
     select.append(el('option', { value: m.id, title: m.accuracy, text: m.id + (m.default ? ' (default)' : '') }));
     if (m.default && !current) select.value = m.id;
   }
   if ([...select.options].some((o) => o.value === current)) select.value = current;
-  else { const d = state.models.find((m) => m.task === task() && m.default); if (d) select.value = d.id; }
+  else { const d = state.models.find((m) => m.task === spec().models && m.default); if (d) select.value = d.id; }
 }
 
 // ---- inputs ---------------------------------------------------------------------------------------------------
@@ -89,39 +89,52 @@ function setFile(file) {
   run();
 }
 
+function setSecond(file) {
+  if (!file) return;
+  state.file2 = file;
+  $('drop2-name').textContent = file.name + ' · ' + Math.round(file.size / 1024) + ' KB';
+  syncControls();
+  run();
+}
+
+/** Every option row of the form; a task shows the ones its entry in TASKS names. */
+const OPTION_ROWS = ['threshold-row', 'topk-row', 'keypoint-row', 'people-row', 'second-row'];
+const ready = () => (!!state.file || !!imageUrl()) && (!spec().pair || !!state.file2);
+
 function syncControls() {
-  const t = task();
-  $('threshold-row').classList.toggle('hidden', t !== 'detect');
-  $('topk-row').classList.toggle('hidden', t !== 'classify');
+  const rows = spec().rows;
+  for (const id of OPTION_ROWS) $(id).classList.toggle('hidden', !rows.includes(id));
   $('threshold-value').textContent = Number($('threshold').value).toFixed(2);
-  $('run').disabled = !state.file && !imageUrl();
+  $('keypoint-value').textContent = Number($('keypoint').value).toFixed(2);
+  $('run').disabled = !ready();
 }
 
 /** The options the page sends for the current task (the API's names). */
 function options() {
-  const t = task();
   const o = {};
   const m = state.models.find((x) => x.id === $('model').value);
   if (m && !m.default) o.model = m.id;
-  if (t === 'detect') o.threshold = Number($('threshold').value);
-  if (t === 'classify') o.top_k = Number($('topk').value);
+  spec().options(o);
   return o;
 }
 
 // ---- running --------------------------------------------------------------------------------------------------
 async function run() {
   syncControls();
-  if (!state.file && !imageUrl()) return;
+  if (!ready()) return;
   const t = task();
+  const s = spec();
   const o = options();
   const seq = ++state.seq;
   const byUrl = !state.file;
   let init;
-  if (byUrl) {
+  if (byUrl && !s.pair) {
     init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.assign({ image: imageUrl() }, o)) };
   } else {
+    // A form: the photo (or its URL, which the API fetches), and for a pair the second photo as another image field.
     const body = new FormData();
-    body.set('image', state.file);
+    body.append('image', byUrl ? imageUrl() : state.file);
+    if (s.pair) body.append('image', state.file2);
     for (const [k, v] of Object.entries(o)) body.set(k, String(v));
     init = { method: 'POST', body };
   }
@@ -130,7 +143,7 @@ async function run() {
   $('results').dataset.state = 'busy';
   const started = performance.now();
   try {
-    const result = await api('/v1/' + t, init);
+    const result = await api('/v1/' + s.endpoint, init);
     if (seq !== state.seq) return;
     hideError();
     await render(result, performance.now() - started, byUrl ? imageUrl() : null);
@@ -172,8 +185,11 @@ function loadImage(src) {
 }
 
 async function render(result, roundTrip, url) {
-  const W = result.image.width;
-  const H = result.image.height;
+  const s = spec();
+  // similarity answers one size per image; the first is the photo on the stage
+  const size = result.image || result.images[0];
+  const W = size.width;
+  const H = size.height;
   if (state.photoUrl) URL.revokeObjectURL(state.photoUrl);
   state.photoUrl = url ? null : URL.createObjectURL(state.file);
   const photo = $('photo');
@@ -188,30 +204,117 @@ async function render(result, roundTrip, url) {
   ctx.clearRect(0, 0, W, H);
   const side = $('side');
   side.replaceChildren();
-  const count = result.predictions ? result.predictions.length : result.detections ? result.detections.length : result.segments.length;
-  const noun = result.task === 'classify' ? 'prediction' : result.task === 'detect' ? 'detection' : 'class';
-  side.append(el('h2', { text: count + ' ' + noun + (count === 1 ? '' : noun === 'class' ? 'es' : 's') }));
-  side.append(el('div', { class: 'meta' }, [result.model.id, el('br'), W + ' × ' + H + ' px']));
-  $('overlay-toggle').classList.toggle('hidden', result.task === 'classify');
-
-  if (result.task === 'classify') {
-    side.append(el('ul', { class: 'bars', 'data-testid': 'bars' }, result.predictions.map((p) =>
-      el('li', { title: p.synset }, [el('span', { text: p.label }), el('span', { text: pct(p.score) }), el('div', { class: 'track' }, [el('div', { class: 'fill', style: 'width:' + Math.max(0.5, p.score * 100) + '%' })])]))));
-  } else if (result.task === 'detect') {
-    drawBoxes(ctx, result.detections, W, H);
-    side.append(el('ul', { class: 'legend', 'data-testid': 'legend' }, result.detections.map((d) =>
-      el('li', {}, [el('span', { class: 'swatch', style: 'background:' + hue(d.index) }), el('span', { text: d.label }), el('span', { class: 'num', text: pct(d.score) })]))));
-    if (!result.detections.length) side.append(el('p', { class: 'meta', text: 'Nothing above the threshold: try a lower one.' }));
-  } else {
-    await drawMask(ctx, result, W, H);
-    side.append(el('ul', { class: 'legend', 'data-testid': 'legend' }, result.segments.filter((s) => s.fraction >= ${MIN_LEGEND_SHARE}).map((s) =>
-      el('li', {}, [el('span', { class: 'swatch', style: 'background:' + (s.index === 0 ? 'transparent' : s.color) }), el('span', { text: s.label }), el('span', { class: 'num', text: share(s.fraction) })]))));
+  if (s.noun) {
+    const count = s.count(result);
+    side.append(el('h2', { text: count + ' ' + s.noun[count === 1 ? 0 : 1] }));
   }
+  side.append(el('div', { class: 'meta' }, [result.model.id, el('br'), W + ' × ' + H + ' px']));
+  $('overlay-toggle').classList.toggle('hidden', !s.overlay);
+  await s.show(result, ctx, W, H, side);
   const t = result.timings;
   $('timings').replaceChildren(...[['decode', t.decode_ms], ['preprocess', t.preprocess_ms], ['inference', t.inference_ms], ['postprocess', t.postprocess_ms], ['encode', t.encode_ms], ['server total', t.total_ms], ['round trip', roundTrip]]
     .map(([name, v]) => el('span', {}, [name + ' ', el('b', { text: ms(v) })])));
   $('view').classList.remove('hidden');
   $('empty').classList.add('hidden');
+}
+
+// ---- the tasks: what each tab sends, and how it shows the answer ------------------------------------------------
+function showClassify(result, ctx, W, H, side) {
+  side.append(el('ul', { class: 'bars', 'data-testid': 'bars' }, result.predictions.map((p) =>
+    el('li', { title: p.synset }, [el('span', { text: p.label }), el('span', { text: pct(p.score) }), el('div', { class: 'track' }, [el('div', { class: 'fill', style: 'width:' + Math.max(0.5, p.score * 100) + '%' })])]))));
+}
+
+function showDetect(result, ctx, W, H, side) {
+  drawBoxes(ctx, result.detections, W, H);
+  side.append(el('ul', { class: 'legend', 'data-testid': 'legend' }, result.detections.map((d) =>
+    el('li', {}, [el('span', { class: 'swatch', style: 'background:' + hue(d.index) }), el('span', { text: d.label }), el('span', { class: 'num', text: pct(d.score) })]))));
+  if (!result.detections.length) side.append(el('p', { class: 'meta', text: 'Nothing above the threshold: try a lower one.' }));
+}
+
+async function showSegment(result, ctx, W, H, side) {
+  await drawMask(ctx, result, W, H);
+  side.append(el('ul', { class: 'legend', 'data-testid': 'legend' }, result.segments.filter((s) => s.fraction >= ${MIN_LEGEND_SHARE}).map((s) =>
+    el('li', {}, [el('span', { class: 'swatch', style: 'background:' + (s.index === 0 ? 'transparent' : s.color) }), el('span', { text: s.label }), el('span', { class: 'num', text: share(s.fraction) })]))));
+}
+
+async function showPose(result, ctx, W, H, side) {
+  drawSkeletons(ctx, result.people, await skeleton(result.model.id), Number($('keypoint').value), W, H);
+  side.append(el('ul', { class: 'legend', 'data-testid': 'people' }, result.people.map((p, i) => {
+    const seen = p.keypoints.filter((k) => k.score >= Number($('keypoint').value)).length;
+    return el('li', {}, [el('span', { class: 'swatch', style: 'background:' + hue(i) }), el('span', { text: 'person ' + (i + 1) + ' · ' + seen + '/17 joints' }), el('span', { class: 'num', text: pct(p.score) })]);
+  })));
+  if (!result.people.length) side.append(el('p', { class: 'meta', text: 'Nobody found in this photo.' }));
+}
+
+/** Plain words for a cosine similarity of this model's embeddings (0..1). */
+const reading = (x) => x >= 0.9 ? 'the same picture' : x >= 0.75 ? 'very alike' : 'different';
+
+async function showSimilar(result, ctx, W, H, side) {
+  const x = result.matrix[0][1];
+  if (state.photoUrl2) URL.revokeObjectURL(state.photoUrl2);
+  state.photoUrl2 = URL.createObjectURL(state.file2);
+  side.append(el('div', { class: 'similarity' }, [
+    el('strong', { 'data-testid': 'similarity', text: x.toFixed(3) }),
+    el('span', { 'data-testid': 'similarity-reading', text: reading(x) }),
+  ]));
+  side.append(el('div', { class: 'thumbs', 'data-testid': 'thumbs' }, [
+    el('img', { src: $('photo').src, alt: 'the first photo' }),
+    el('img', { src: state.photoUrl2, alt: 'the second photo' }),
+  ]));
+  side.append(el('p', { class: 'meta', text: 'cosine similarity of the two photos’ embeddings: 1 for the same picture, lower the less alike' }));
+}
+
+/**
+ * Per tab: the models it lists (their task), the API path, the option rows it shows, the options it sends, how it
+ * counts and shows the answer, and its SDK method and CLI command (the tab's name unless given). pair: two photos;
+ * cliSkip: options the CLI has no flag for (left out of its command); cliOut: the CLI's picture, where it draws one.
+ */
+const TASKS = {
+  classify: { models: 'classify', endpoint: 'classify', rows: ['topk-row'], noun: ['prediction', 'predictions'],
+    options: (o) => { o.top_k = Number($('topk').value); }, count: (r) => r.predictions.length, show: showClassify },
+  detect: { models: 'detect', endpoint: 'detect', rows: ['threshold-row'], noun: ['detection', 'detections'], overlay: true,
+    options: (o) => { o.threshold = Number($('threshold').value); }, count: (r) => r.detections.length, show: showDetect },
+  segment: { models: 'segment', endpoint: 'segment', rows: [], noun: ['class', 'classes'], overlay: true,
+    options: () => {}, count: (r) => r.segments.length, show: showSegment },
+  pose: { models: 'pose', endpoint: 'pose', rows: ['keypoint-row', 'people-row'], noun: ['person', 'people'], overlay: true,
+    cliSkip: ['min_keypoint_score'], cliOut: ' --out skel.jpg',
+    options: (o) => { o.min_keypoint_score = Number($('keypoint').value); o.max_people = Number($('people').value); }, count: (r) => r.people.length, show: showPose },
+  similar: { models: 'embed', endpoint: 'similarity', sdk: 'similarity', rows: ['second-row'], pair: true,
+    options: () => {}, show: showSimilar },
+};
+const spec = () => TASKS[task()];
+
+/** A pose model's skeleton (pairs of keypoint indices), from GET /v1/models/{id}, asked once per model. */
+async function skeleton(id) {
+  if (!state.skeletons[id]) state.skeletons[id] = (await api('/v1/models/' + encodeURIComponent(id))).skeleton || [];
+  return state.skeletons[id];
+}
+
+/** Limbs as lines in each person's colour, joints as dots; keypoints below the minimum score are left out. */
+function drawSkeletons(ctx, people, edges, minScore, W, H) {
+  const line = Math.max(2, Math.round(Math.max(W, H) / 220));
+  ctx.lineCap = 'round';
+  people.forEach((p, i) => {
+    const k = p.keypoints;
+    const seen = (j) => k[j] && k[j].score >= minScore;
+    ctx.strokeStyle = hue(i);
+    ctx.lineWidth = line;
+    for (const [a, b] of edges) {
+      if (!seen(a) || !seen(b)) continue;
+      ctx.beginPath();
+      ctx.moveTo(k[a].x, k[a].y);
+      ctx.lineTo(k[b].x, k[b].y);
+      ctx.stroke();
+    }
+    ctx.fillStyle = '#fff';
+    for (let j = 0; j < k.length; j++) {
+      if (!seen(j)) continue;
+      ctx.beginPath();
+      ctx.arc(k[j].x, k[j].y, line * 1.3, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+    }
+  });
 }
 
 /** Boxes with their labels; a label that would cover another is moved down (or up) until it is free. */
@@ -273,25 +376,30 @@ async function drawMask(ctx, result, W, H) {
 }
 
 // ---- the same call elsewhere ----------------------------------------------------------------------------------
+/** The SDK's argument for a photo: its URL as a string, or a file read from disk. */
+const photoArg = (name, byUrl) => byUrl ? JSON.stringify(name).replace(/^"|"$/g, "'") : "await fromFile('" + name.replace(/'/g, "\\'") + "')";
 const shq = (s) => /^[\w@%+=:,./-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\''") + "'";
 
 function snippets(t, o, byUrl) {
+  const s = TASKS[t];
   const base = location.origin;
   const name = byUrl ? imageUrl() : state.file.name;
+  const second = s.pair ? state.file2.name : null;
   const auth = apiKey() ? ' \\\n  -H "authorization: Bearer $CVKIT_API_KEY"' : '';
   let curl;
-  if (byUrl) {
-    curl = 'curl -s ' + base + '/v1/' + t + auth + " \\\n  -H 'content-type: application/json' \\\n  -d " + shq(JSON.stringify(Object.assign({ image: name }, o)));
+  if (byUrl && !s.pair) {
+    curl = 'curl -s ' + base + '/v1/' + s.endpoint + auth + " \\\n  -H 'content-type: application/json' \\\n  -d " + shq(JSON.stringify(Object.assign({ image: name }, o)));
   } else {
-    curl = 'curl -s ' + base + '/v1/' + t + auth + ' \\\n  -F ' + shq('image=@' + name) + Object.entries(o).map(([k, v]) => ' -F ' + shq(k + '=' + v)).join('');
+    const fields = [byUrl ? 'image=' + name : 'image=@' + name].concat(second ? ['image=@' + second] : []);
+    curl = 'curl -s ' + base + '/v1/' + s.endpoint + auth + ' \\\n  ' + fields.map((f) => '-F ' + shq(f)).join(' ') + Object.entries(o).map(([k, v]) => ' -F ' + shq(k + '=' + v)).join('');
   }
   const js = (v) => typeof v === 'string' ? "'" + v.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'" : String(v);
   const opts = Object.keys(o).length ? ', { ' + Object.entries(o).map(([k, v]) => k + ': ' + js(v)).join(', ') + ' }' : '';
   const sdk = "import { CVKit } from '@cvkit/sdk';\n" + (byUrl ? '' : "import { fromFile } from '@cvkit/sdk/node';\n") +
     "\nconst cv = new CVKit({ baseURL: '" + base + "'" + (apiKey() ? ', apiKey: process.env.CVKIT_API_KEY' : '') + ' });\n' +
-    'const result = await cv.' + t + '(' + (byUrl ? JSON.stringify(name).replace(/^"|"$/g, "'") : "await fromFile('" + name.replace(/'/g, "\\'") + "')") + opts + ');';
-  const flags = Object.entries(o).map(([k, v]) => ' --' + k.replace(/_/g, '-') + ' ' + shq(String(v))).join('');
-  const cli = 'npx cvkit ' + t + ' ' + shq(name) + flags + ' --base-url ' + base + (apiKey() ? ' --api-key "$CVKIT_API_KEY"' : '');
+    'const result = await cv.' + (s.sdk || t) + '(' + (s.pair ? '[' + [photoArg(name, byUrl), photoArg(second, false)].join(', ') + ']' : photoArg(name, byUrl)) + opts + ');';
+  const flags = Object.entries(o).filter(([k]) => !(s.cliSkip || []).includes(k)).map(([k, v]) => ' --' + k.replace(/_/g, '-') + ' ' + shq(String(v))).join('');
+  const cli = 'npx cvkit ' + t + ' ' + shq(name) + (second ? ' ' + shq(second) : '') + flags + (s.cliOut || '') + ' --base-url ' + base + (apiKey() ? ' --api-key "$CVKIT_API_KEY"' : '');
   $('curl').textContent = curl;
   $('sdk').textContent = sdk;
   $('cli').textContent = cli;
@@ -299,13 +407,18 @@ function snippets(t, o, byUrl) {
 }
 
 // ---- wiring ---------------------------------------------------------------------------------------------------
-const drop = $('drop');
-drop.addEventListener('click', () => $('file').click());
-drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('file').click(); } });
-$('file').addEventListener('change', (e) => setFile(e.target.files[0]));
-drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
-drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); setFile(e.dataTransfer.files[0]); });
+/** A drop zone: click or Enter picks a file, a dropped file is taken; each hands the file to "take". */
+function dropZone(zone, input, take) {
+  const drop = $(zone);
+  drop.addEventListener('click', () => $(input).click());
+  drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $(input).click(); } });
+  $(input).addEventListener('change', (e) => take(e.target.files[0]));
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); take(e.dataTransfer.files[0]); });
+}
+dropZone('drop', 'file', setFile);
+dropZone('drop2', 'file2', setSecond);
 document.addEventListener('paste', (e) => {
   const file = [...(e.clipboardData ? e.clipboardData.files : [])][0];
   if (file) { e.preventDefault(); setFile(file); }
@@ -316,6 +429,7 @@ $('url').addEventListener('input', () => {
 });
 for (const input of form.elements.task) input.addEventListener('change', () => { fillModels(); syncControls(); run(); });
 $('threshold').addEventListener('input', syncControls);
+$('keypoint').addEventListener('input', syncControls);
 $('key').addEventListener('change', loadModels);
 $('show-overlay').addEventListener('change', (e) => { $('overlay').style.visibility = e.target.checked ? 'visible' : 'hidden'; });
 form.addEventListener('submit', (e) => { e.preventDefault(); run(); });

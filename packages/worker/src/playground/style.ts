@@ -15,8 +15,8 @@ label { display: flex; flex-direction: column; gap: 4px; font-weight: 600; font-
 label.inline { flex-direction: row; align-items: center; gap: 8px; text-transform: none; letter-spacing: 0; font-size: 13px; color: var(--ink); font-weight: 500; }
 input, select, button { font: inherit; }
 input[type=text], input[type=url], input[type=password], input[type=number], select { padding: 7px 9px; border: 1px solid var(--line); border-radius: 7px; background: #fff; color: var(--ink); font-weight: 400; text-transform: none; letter-spacing: 0; }
-.tasks { display: grid; grid-template-columns: repeat(3, 1fr); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
-.tasks label { flex-direction: row; justify-content: center; padding: 7px 0; cursor: pointer; font-size: 13px; text-transform: none; letter-spacing: 0; color: var(--ink); }
+.tasks { display: grid; grid-template-columns: repeat(5, 1fr); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+.tasks label { flex-direction: row; justify-content: center; padding: 7px 0; cursor: pointer; font-size: 12px; text-transform: none; letter-spacing: 0; color: var(--ink); }
 .tasks label + label { border-left: 1px solid var(--line); }
 .tasks input { position: absolute; opacity: 0; pointer-events: none; }
 .tasks label:has(input:checked) { background: var(--accent); color: #fff; }
@@ -53,6 +53,11 @@ details label { margin-top: 8px; }
 .legend li { display: flex; align-items: center; gap: 8px; }
 .legend .swatch { width: 14px; height: 14px; border-radius: 3px; flex: none; border: 1px solid rgba(0,0,0,.15); }
 .legend .num { margin-left: auto; color: var(--muted); font-variant-numeric: tabular-nums; }
+.similarity { display: flex; align-items: baseline; gap: 10px; margin-bottom: 12px; }
+.similarity strong { font-size: 28px; font-variant-numeric: tabular-nums; }
+.similarity span { color: var(--muted); font-size: 15px; }
+.thumbs { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.thumbs img { width: 100%; aspect-ratio: 1; object-fit: cover; border-radius: 6px; background: #eceef2; }
 .timings { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .timings b { color: var(--ink); font-weight: 600; }
 .code { display: grid; grid-template-columns: minmax(0, 1fr); gap: 14px; }
