@@ -72,7 +72,8 @@ export async function gpuTierSection({ say, table, json, quick, modelDir, fixtur
   say('in-process (Node): decode, preprocess, inference on the tier asked for (`tier=edge` / `tier=gpu`), postprocess.');
   say();
   const runs = quick ? 1 : 20;
-  const models = manifest.models.filter((m) => m.default);
+  // The defaults the GPU tier serves (pose and embed are edge-only).
+  const models = manifest.models.filter((m) => m.default && m.where !== 'edge');
   const photos: Record<string, string> = { classify: 'grace_hopper.png', detect: 'pets.jpg', segment: 'bird.png' };
   const repo = mkdtempSync(join(tmpdir(), 'cvkit-bench-repo-'));
   await generateRepository({ modelDir, outDir: repo, only: models.map((m) => m.id), kind: 'KIND_CPU' });

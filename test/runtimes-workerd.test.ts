@@ -23,10 +23,10 @@ const MiB = 1048576;
 const model = (id: string) => manifest.models.find((m) => m.id === id)!;
 
 describe('runtimes in workerd', () => {
-  it('serves the classify, segment and embed defaults with LiteRT.js, detection with onnxruntime-web', async () => {
+  it('serves the classify, segment, pose and embed defaults with LiteRT.js, detection with onnxruntime-web', async () => {
     const { models } = ModelList.parse(await (await fetch(`${base}/v1/models`)).json());
     const served = Object.fromEntries(models.filter((m) => m.default).map((m) => [m.task, m.runtime]));
-    expect(served).toEqual({ classify: 'litert', detect: 'ort-web', segment: 'litert', embed: 'litert' });
+    expect(served).toEqual({ classify: 'litert', detect: 'ort-web', segment: 'litert', pose: 'litert', embed: 'litert' });
     expect(models.find((m) => m.id === 'mobilenet_v2_1.0_224')?.runtime).toBe('ort-web'); // no TFLite twin
     expect(models.every((m) => m.tier === 'edge')).toBe(true);
   });

@@ -47,7 +47,8 @@ describe('the browser / edge entry', () => {
   it('the contract entry keeps zod external (an optional peer) instead of bundling it', () => {
     expect(dist('contract.js')).toMatch(/from ["']zod["']/);
     expect(dist('contract.cjs')).toMatch(/require\(["']zod["']\)/);
-    expect(dist('contract.js').length).toBeLessThan(20_000);
+    // The contract itself is ~25 KB with five tasks; zod bundled in would add well over 100 KB.
+    expect(dist('contract.js').length).toBeLessThan(60_000);
   });
 
   it('only the Node entry and the CLI touch Node built-ins', () => {
