@@ -82,7 +82,7 @@ function requestImages(): RequestImage[] {
   return requestImagesMade;
 }
 
-const endpoints = () => (['classify', 'detect', 'segment', 'embed'] as const).filter((task) => manifest.models.some((m) => m.task === task && m.default));
+const endpoints = () => (['classify', 'detect', 'segment', 'pose', 'embed'] as const).filter((task) => manifest.models.some((m) => m.task === task && m.default));
 
 async function breakdown(server: WorkerServer) {
   say('## 2. Request path breakdown (ms, default model, medians in the worker\'s own timings)');

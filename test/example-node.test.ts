@@ -28,7 +28,9 @@ describe('examples/node', () => {
     expect(lines.slice(1, 4).every((l) => /^ {2}.+ \d+\.\d%$/.test(l))).toBe(true);
     expect(lines[4]).toMatch(/^detect \(\S+\): 2 objects$/);
     expect(lines.slice(5, 7)).toEqual([expect.stringMatching(/^ {2}dog \d+\.\d% at \(\d+, \d+\)-\(\d+, \d+\)$/), expect.stringMatching(/^ {2}dog /)]);
-    expect(lines[7]).toMatch(/^error: 404 model_not_found \(request [\w-]+\)$/);
+    expect(lines[7]).toBe('pose: 0 people');
+    expect(lines[8]).toMatch(/^embed: 1024 dimensions, the same photo twice: 1\.000$/);
+    expect(lines[9]).toMatch(/^error: 404 model_not_found \(request [\w-]+\)$/);
   });
 
   it('a hot dog is a hotdog', async () => {

@@ -1,5 +1,6 @@
 /**
- * cvkit from Node with @cvkit/sdk: a local file, then bytes you already hold, then an error you can catch by class.
+ * cvkit from Node with @cvkit/sdk: a local file, then bytes you already hold, people's joints and an image embedding,
+ * then an error you can catch by class.
  *
  *   npm start                                         # the worker, in another terminal
  *   npm run build -w @cvkit/sdk                       # the SDK's dist (once)
@@ -8,7 +9,7 @@
  * CVKIT_BASE_URL and CVKIT_API_KEY configure the client (default here: the local worker).
  */
 import { readFile } from 'node:fs/promises';
-import { CVKit, NotFoundError } from '@cvkit/sdk';
+import { CVKit, NotFoundError, cosineSimilarity } from '@cvkit/sdk';
 import { fromFile } from '@cvkit/sdk/node';
 
 const path = process.argv[2];
@@ -34,7 +35,15 @@ for (const d of detections) {
   console.log(`  ${d.label} ${pct(d.score)} at (${Math.round(x1)}, ${Math.round(y1)})-(${Math.round(x2)}, ${Math.round(y2)})`);
 }
 
-// 3. Errors are classes, with the API's code and the request id to quote.
+// 3. Where are people's joints (pose: every person, 17 COCO keypoints each), and how alike are two images (an
+//    embedding per image; cosineSimilarity compares them, or ask the API with cv.similarity([a, b])).
+const { people } = await cv.pose(bytes);
+console.log(`pose: ${people.length} ${people.length === 1 ? 'person' : 'people'}`);
+const { embedding, dimensions } = await cv.embed(bytes);
+const second = await cv.embed(await fromFile(path));
+console.log(`embed: ${dimensions} dimensions, the same photo twice: ${cosineSimilarity(embedding, second.embedding).toFixed(3)}`);
+
+// 4. Errors are classes, with the API's code and the request id to quote.
 try {
   await cv.classify(bytes, { model: 'no-such-model' });
 } catch (err) {
