@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeRuntimes } from '../packages/worker/src/node';
-import { decodeImage, resizeRGBA } from '../packages/worker/src/image/decode';
+import { decodeImage } from '../packages/worker/src/image/decode';
 import { parseManifest, type ArtifactSpec, type InputSpec } from '../packages/worker/src/models/manifest';
 import { imageToTensor } from '../packages/worker/src/pipeline/preprocess';
 import { nms } from '../packages/worker/src/detect/nms';
@@ -181,7 +181,7 @@ describe('the Ultralytics-layout detector built from YOLOX', () => {
       const artifact = { key: file, session: { graphOptimizationLevel: 'all' } } as unknown as ArtifactSpec;
       const loaded = await ort.load({ artifact, bytes: new Uint8Array(await readFile(file)) });
       try {
-        const { tensor } = imageToTensor(image, spec, { name: input, layout: 'NCHW', dtype: 'float32' }, resizeRGBA);
+        const { tensor } = imageToTensor(image, spec, { name: input, layout: 'NCHW', dtype: 'float32' });
         const out = await loaded.run({ [input]: tensor });
         return out[output]?.data as Float32Array;
       } finally {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, modelDir } from '../../../test/support/fixtures';
 import { topK } from '../../worker/src/classify/postprocess';
 import { iou } from '../../worker/src/detect/boxes';
-import { decodeImage, resizeRGBA } from '../../worker/src/image/decode';
+import { decodeImage } from '../../worker/src/image/decode';
 import { type ArtifactSpec, findModel, type ModelSpec } from '../../worker/src/models/manifest';
 import { oipArtifactOf, remoteArtifact } from '../../worker/src/models/placement';
 import { createNodeProvider } from '../../worker/src/node';
@@ -195,7 +195,7 @@ describe('the OIP runtime against the reference server: the edge ONNX file, serv
     const onnx = model.artifacts.find((a) => a.runtime === 'ort-web') as ArtifactSpec;
     const remote = remoteArtifact(model) as ArtifactSpec;
     const decoded = await decodeImage(fixture(photo), { minWidth: model.input.width, minHeight: model.input.height });
-    const { tensor: input } = imageToTensor(decoded, model.input, onnx.input, resizeRGBA);
+    const { tensor: input } = imageToTensor(decoded, model.input, onnx.input);
     const feeds: Tensors = { [onnx.input.name]: input };
     for (const f of onnx.feeds) feeds[f.name] = tensor('int64', BigInt64Array.from([BigInt(decoded.original.width), BigInt(decoded.original.height)]), [1, 2]);
     const local = await edge.resident.run(onnx, feeds);

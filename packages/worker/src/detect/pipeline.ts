@@ -3,7 +3,6 @@
  * says), run with the artifact's extra feeds, dequantise, decode the outputs by their kind. Drawing is the route's.
  */
 import type { Detection, ImageInfo } from '@cvkit/sdk/contract';
-import { resizeRGBA } from '../image/decode';
 import { resolveClasses } from '../models/labels';
 import { dequantizeOutputs } from '../pipeline/dequantize';
 import { extraFeeds, imageToTensor } from '../pipeline/preprocess';
@@ -71,7 +70,7 @@ async function tiledDetect(
     signal?.throwIfAborted();
     const size = { width: tile.width, height: tile.height };
     const pixels = tile === whole ? decoded : { ...size, rgba: timer.measure('preprocess', () => cropRGBA(decoded.rgba, decoded.width, tile)) };
-    const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(pixels, model.input, artifact.input, resizeRGBA));
+    const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(pixels, model.input, artifact.input));
     // The whole pass gives its boxes in the original's pixels like an untiled request; tiles in their own.
     const imageSize = tile === whole ? decoded.original : size;
     const feeds = { [artifact.input.name]: tensor, ...extraFeeds(artifact.feeds, { imageSize }) };

@@ -99,15 +99,11 @@ function channelTables(spec: InputSpec, dtype: TensorInput['dtype']): Float32Arr
  * Resizes an upright RGBA image as the spec says and packs it into the artifact's input tensor, in one pass: rows
  * are resampled (resample.ts, photon's triangle filter) and written straight into the tensor's layout and dtype,
  * with no resized RGBA copy between. Resampled values are rounded to pixel levels first, as the RGBA path did.
- *
- * `_resize` is the photon resize the pipelines used to pass; it is accepted so they keep compiling unchanged, and
- * not called.
  */
 export function imageToTensor(
   image: { rgba: Uint8Array; width: number; height: number },
   spec: InputSpec,
   input: Layout & Partial<TensorInput>,
-  _resize?: (rgba: Uint8Array, w: number, h: number, toW: number, toH: number) => Uint8Array,
 ): { tensor: Tensor; placement: Placement } {
   const placement = placeInput(image.width, image.height, spec);
   const { out, luts, order, nchw, plane } = padded(spec, input);

@@ -4,7 +4,6 @@
  * calls this and supplies its postprocess only.
  */
 import type { DecodedImage } from '../image/decode';
-import { resizeRGBA } from '../image/decode';
 import type { Tensors } from '../runtimes/types';
 import { dequantizeOutputs } from './dequantize';
 import { extraFeeds, imageToTensor, type Placement } from './preprocess';
@@ -21,7 +20,7 @@ export interface ModelRun {
 
 export async function runModel({ model, artifact, runner, image, timer, signal }: PipelineContext): Promise<ModelRun> {
   const decoded = await timer.measureAsync('decode', () => image.decode({ minWidth: model.input.width, minHeight: model.input.height }));
-  const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, artifact.input, resizeRGBA));
+  const { tensor, placement } = timer.measure('preprocess', () => imageToTensor(decoded, model.input, artifact.input));
   const feeds = { [artifact.input.name]: tensor, ...extraFeeds(artifact.feeds, { imageSize: decoded.original }) };
   const raw = await timer.measureAsync('inference', () => runner.run(feeds, { signal }));
   const outputs = timer.measure('postprocess', () => dequantizeOutputs(raw, artifact.dequantize));
